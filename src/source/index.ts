@@ -1,0 +1,10 @@
+export type { FetchResult, GitSource, ResolveOptions, ResolvedRevision, SourceEvent } from "./types.js";
+export { createGitSource, mirrorName, removeTree } from "./git.js";
+export type { GitCredentials, GitSourceOptions } from "./git.js";
+export { FakeGitSource } from "./fake.js";
+export { parseRepoURL, redactURL } from "./url.js";
+export type { RepoTransport, RepoURL, RepoURLOptions } from "./url.js";
+export { assertRefName, refNameProblem } from "./refname.js";
+export { levenshtein, nearNames } from "./near.js";
+export { lexicalPathProblem, resolveInRepo } from "./paths.js";
+export { KeyedMutex, withLockFile } from "./lock.js";

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { CapstanError } from "../../../src/errors.js";
+import { parseRepoURL, redactURL } from "../../../src/source/url.js";
+
+function refusal(url: string, options = {}): CapstanError {
+  try {
+    parseRepoURL(url, options);
+  } catch (err) {
+    if (err instanceof CapstanError) return err;
+    throw err;
+  }
+  throw new Error(`${url} was accepted`);
+}
+
+describe("repository URLs", () => {
+  it("accepts https, ssh, scp-like, git://, file:// and local paths", () => {
+    expect(parseRepoURL("https://github.com/acme/deploy.git").transport).toBe("https");
+    expect(parseRepoURL("ssh://git@github.com/acme/deploy.git").transport).toBe("ssh");
+    expect(parseRepoURL("git@github.com:acme/deploy.git").transport).toBe("ssh");
+    expect(parseRepoURL("git://127.0.0.1:9418/deploy").transport).toBe("git");
+    expect(parseRepoURL("file:///srv/git/deploy.git").transport).toBe("file");
+    expect(parseRepoURL("./deploy", { cwd: "/home/me" })).toMatchObject({ transport: "file", url: "/home/me/deploy" });
+    expect(parseRepoURL("/srv/deploy").url).toBe("/srv/deploy");
+  });
+
+  it("refuses the ext:: and fd:: remote helpers and any other transport:: form", () => {
+    for (const url of ["ext::sh -c touch% /tmp/pwned", "ext::ssh", "fd::3", "custom+x::foo"]) {
+      const err = refusal(url);
+      expect(err.code).toBe("GIT_URL_REFUSED");
+    }
+    expect(refusal("fd::7").message).toContain("'fd::' remote-helper form can run arbitrary commands");
+  });
+
+  it("refuses values git would read as options", () => {
+    expect(refusal("-uhttps://evil").message).toContain("starts with '-'");
+    expect(refusal("--upload-pack=touch /tmp/x").message).toContain("starts with '-'");
+    expect(refusal("https://host/repo.git--upload-pack=x").message).toContain("carries git options");
+  });
+
+  it("refuses URLs with whitespace or control characters", () => {
+    expect(refusal("https://host/a b").message).toContain("whitespace or control characters");
+    expect(refusal("https://host/a\nb").code).toBe("GIT_URL_REFUSED");
+  });
+
+  it("refuses plain http unless allowInsecureHttp is configured", () => {
+    const err = refusal("http://git.internal/deploy.git");
+    expect(err.message).toContain("plain http is off (set allowInsecureHttp");
+    expect(parseRepoURL("http://git.internal/deploy.git", { allowInsecureHttp: true }).transport).toBe("http");
+  });
+
+  it("refuses unknown schemes", () => {
+    expect(refusal("ftp://host/repo").message).toContain("'ftp' scheme is not supported");
+  });
+
+  it("never shows credentials from a URL in what it displays", () => {
+    const url = parseRepoURL("https://bot:s3cret@github.com/acme/deploy.git");
+    expect(url.display).toBe("https://github.com/acme/deploy.git");
+    expect(url.url).toContain("s3cret");
+    expect(refusal("ftp://bot:s3cret@host/x").message).not.toContain("s3cret");
+    expect(redactURL("fatal: unable to access 'https://x:tok@h/r.git/'")).toBe("fatal: unable to access 'https://h/r.git/'");
+  });
+});
