@@ -45,12 +45,12 @@ function refuse(url: string, why: string): never {
 export function parseRepoURL(raw: string, options: RepoURLOptions = {}): RepoURL {
   if (typeof raw !== "string" || raw.length === 0) refuse(String(raw), "it is empty");
   if (raw.startsWith("-")) refuse(raw, "it starts with '-' and git would read it as an option");
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\x00-\x1f\x7f]/.test(raw)) refuse(raw, "it contains whitespace or control characters");
   if (REMOTE_HELPER.test(raw)) {
     const helper = raw.slice(0, raw.indexOf("::"));
     refuse(raw, `the '${helper}::' remote-helper form can run arbitrary commands`);
   }
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(raw)) refuse(raw, "it contains whitespace or control characters");
   if (/--upload-pack|--receive-pack|--config|-c\s*protocol/i.test(raw)) {
     refuse(raw, "it carries git options");
   }

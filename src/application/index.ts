@@ -1,0 +1,4 @@
+export { applicationsError, fieldPath, loadApplications, parseApplicationFile } from "./load.js";
+export { APPLICATION_API_VERSION, DNS1123_LABEL, applicationSchema } from "./schema.js";
+export type { ApplicationDocument } from "./schema.js";
+export type { Application, LoadApplicationsOptions } from "./types.js";

@@ -1,0 +1,336 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import { posix } from "node:path";
+import { LineCounter, isMap, isNode, isScalar, parse as parseYAML, parseAllDocuments } from "yaml";
+import type { Document } from "yaml";
+import type { ZodIssue } from "zod";
+import { CapstanError } from "../errors.js";
+import type { Problem, Result } from "../errors.js";
+import { lexicalPathProblem, resolveInRepo } from "../source/paths.js";
+import { refNameProblem } from "../source/refname.js";
+import { parseRepoURL } from "../source/url.js";
+import { APPLICATION_API_VERSION, DNS1123_LABEL, applicationSchema } from "./schema.js";
+import type { ApplicationDocument } from "./schema.js";
+import type { Application, LoadApplicationsOptions } from "./types.js";
+
+type Path = (string | number)[];
+
+/** Prints a field path the way Problems name fields: `spec.source.valueFiles[0]`. */
+export function fieldPath(path: Path): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? part : `.${part}`;
+  }
+  return out;
+}
+
+interface Located {
+  doc: Document;
+  lines: LineCounter;
+  file: string;
+}
+
+function lineOf(at: Located, path: Path, key?: string): { line?: number; column?: number } {
+  let node: unknown = undefined;
+  for (let n = path.length; n >= 0 && node === undefined; n--) {
+    node = at.doc.getIn(path.slice(0, n), true);
+    if (!isNode(node)) node = undefined;
+  }
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair && isNode(pair.key)) node = pair.key;
+  }
+  const offset = isNode(node) ? node.range?.[0] : undefined;
+  if (offset === undefined) return {};
+  const pos = at.lines.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+function problem(at: Located, path: Path, message: string, key?: string): Problem {
+  const field = fieldPath(key === undefined ? path : [...path, key]);
+  return { file: at.file, ...lineOf(at, path, key), ...(field ? { field } : {}), message };
+}
+
+function describeIssue(issue: ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.received === "undefined" ? "is required" : `must be ${article(issue.expected)}, not ${issue.received}`;
+    case "invalid_literal":
+      return `must be ${JSON.stringify(issue.expected)}`;
+    case "too_small":
+      return issue.type === "string" ? "must not be empty" : `must be at least ${String(issue.minimum)}`;
+    case "invalid_union":
+      return "must be a map of values or a YAML string";
+    default:
+      return issue.message;
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+const FIELD_HINTS: Record<string, string> = {
+  helm: "put valueFiles and values directly under spec.source",
+  project: "Capstan has no projects; remove it",
+  valuesFiles: "did you mean valueFiles?",
+  depends: "did you mean dependsOn?",
+};
+
+function zodProblems(at: Located, issues: ZodIssue[]): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const hint = FIELD_HINTS[key];
+        out.push(problem(at, issue.path, `unknown field "${key}"${hint ? ` (${hint})` : " (remove it or fix its spelling)"}`, key));
+      }
+    } else {
+      out.push(problem(at, issue.path, describeIssue(issue)));
+    }
+  }
+  return out;
+}
+
+function withDefaults(doc: ApplicationDocument, values: Record<string, unknown>, origin: Application["origin"]): Application {
+  const { source, destination, syncPolicy } = doc.spec;
+  const repoURL = source.repoURL === undefined || source.repoURL === "." ? "" : source.repoURL;
+  return {
+    apiVersion: APPLICATION_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: doc.metadata.name,
+      labels: doc.metadata.labels ?? {},
+      annotations: doc.metadata.annotations ?? {},
+    },
+    spec: {
+      source: {
+        repoURL,
+        path: posix.normalize(source.path),
+        targetRevision: source.targetRevision || "HEAD",
+        valueFiles: (source.valueFiles ?? []).map((f) => posix.normalize(f)),
+        values,
+      },
+      destination: {
+        namespace: destination?.namespace || "default",
+        nodeSelector: destination?.nodeSelector ?? {},
+      },
+      syncPolicy: {
+        automated: syncPolicy?.automated
+          ? { prune: syncPolicy.automated.prune ?? false, selfHeal: syncPolicy.automated.selfHeal ?? false }
+          : null,
+        autoRollback: syncPolicy?.autoRollback ?? true,
+        revisionHistoryLimit: syncPolicy?.revisionHistoryLimit ?? 10,
+      },
+      dependsOn: doc.spec.dependsOn ?? [],
+    },
+    origin,
+  };
+}
+
+interface Parsed {
+  app: Application;
+  at: Located;
+  index: number;
+}
+
+/** Checks one document beyond its shape: names, refs, URLs, inline values, paths as written. */
+function checkDocument(at: Located, doc: ApplicationDocument): { problems: Problem[]; values: Record<string, unknown> } {
+  const problems: Problem[] = [];
+  const name = doc.metadata.name;
+  if (!DNS1123_LABEL.test(name) || name.length > 63) {
+    problems.push(
+      problem(at, ["metadata", "name"], `"${name}" is not a valid name (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`),
+    );
+  }
+  const ns = doc.spec.destination?.namespace;
+  if (ns && (!DNS1123_LABEL.test(ns) || ns.length > 63)) {
+    problems.push(problem(at, ["spec", "destination", "namespace"], `"${ns}" is not a valid namespace (a DNS-1123 label such as "prod")`));
+  }
+  const rev = doc.spec.source.targetRevision;
+  if (rev && rev !== "HEAD") {
+    const why = refNameProblem(rev);
+    if (why) problems.push(problem(at, ["spec", "source", "targetRevision"], `"${rev}" is not a valid git revision: ${why}`));
+  }
+  const repoURL = doc.spec.source.repoURL;
+  if (repoURL && repoURL !== ".") {
+    try {
+      parseRepoURL(repoURL, { allowInsecureHttp: true });
+    } catch (err) {
+      problems.push(problem(at, ["spec", "source", "repoURL"], (err as Error).message));
+    }
+  }
+  const paths: { path: Path; value: string }[] = [
+    { path: ["spec", "source", "path"], value: doc.spec.source.path },
+    ...(doc.spec.source.valueFiles ?? []).map((value, i) => ({ path: ["spec", "source", "valueFiles", i], value })),
+  ];
+  for (const p of paths) {
+    const why = lexicalPathProblem(p.value);
+    if (why) problems.push(problem(at, p.path, `path "${p.value}" is outside the repository: ${why} (PATH_OUTSIDE_REPO; use a path relative to the repository root)`));
+  }
+  let values: Record<string, unknown> = {};
+  const raw = doc.spec.source.values;
+  if (typeof raw === "string") {
+    try {
+      const parsed: unknown = parseYAML(raw);
+      if (parsed === null || parsed === undefined) values = {};
+      else if (typeof parsed === "object" && !Array.isArray(parsed)) values = parsed as Record<string, unknown>;
+      else problems.push(problem(at, ["spec", "source", "values"], "must hold a YAML map of values"));
+    } catch (err) {
+      problems.push(problem(at, ["spec", "source", "values"], `is not valid YAML: ${(err as Error).message.split("\n")[0]}`));
+    }
+  } else if (raw) {
+    values = raw;
+  }
+  return { problems, values };
+}
+
+/** Parses one Application file (several documents allowed); `file` is its repository-relative path. */
+export function parseApplicationFile(text: string, file: string): { apps: Parsed[]; problems: Problem[] } {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines });
+  const apps: Parsed[] = [];
+  const problems: Problem[] = [];
+  if (!Array.isArray(docs)) return { apps, problems };
+  docs.forEach((doc, index) => {
+    const at: Located = { doc, lines, file };
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = e.linePos?.[0];
+        problems.push({ file, line: pos?.line, column: pos?.col, message: `invalid YAML: ${e.message.split("\n")[0]}` });
+      }
+      return;
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return;
+    const result = applicationSchema.safeParse(value);
+    if (!result.success) {
+      problems.push(...zodProblems(at, result.error.issues));
+      return;
+    }
+    const checked = checkDocument(at, result.data);
+    problems.push(...checked.problems);
+    if (checked.problems.length > 0) return;
+    const line = lineOf(at, []).line ?? 1;
+    apps.push({ app: withDefaults(result.data, checked.values, { file, line }), at, index });
+  });
+  return { apps, problems };
+}
+
+/** Names, dependencies and paths checked across all files: duplicates, unknown or cyclic dependsOn. */
+function checkAcross(parsed: Parsed[]): Problem[] {
+  const problems: Problem[] = [];
+  const byName = new Map<string, Parsed>();
+  for (const p of parsed) {
+    const first = byName.get(p.app.metadata.name);
+    if (first) {
+      problems.push(
+        problem(p.at, ["metadata", "name"], `application "${p.app.metadata.name}" is already defined in ${first.app.origin.file}:${first.app.origin.line} (names must be unique)`),
+      );
+    } else {
+      byName.set(p.app.metadata.name, p);
+    }
+  }
+  for (const p of byName.values()) {
+    p.app.spec.dependsOn.forEach((dep, i) => {
+      if (dep === p.app.metadata.name) {
+        problems.push(problem(p.at, ["spec", "dependsOn", i], `application "${dep}" cannot depend on itself`));
+      } else if (!byName.has(dep)) {
+        const known = [...byName.keys()].sort().join(", ");
+        problems.push(problem(p.at, ["spec", "dependsOn", i], `unknown application "${dep}" (known: ${known})`));
+      }
+    });
+  }
+  // Cycles: depth-first search, reporting each cycle once at the application where it was found.
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (name: string): void => {
+    const p = byName.get(name);
+    if (!p) return;
+    state.set(name, "visiting");
+    stack.push(name);
+    p.app.spec.dependsOn.forEach((dep, i) => {
+      if (dep === name) return;
+      if (state.get(dep) === "visiting") {
+        const cycle = [...stack.slice(stack.indexOf(dep)), dep].join(" → ");
+        problems.push(problem(p.at, ["spec", "dependsOn", i], `dependsOn forms a cycle: ${cycle} (remove one of these dependencies)`));
+      } else if (!state.has(dep)) {
+        visit(dep);
+      }
+    });
+    stack.pop();
+    state.set(name, "done");
+  };
+  for (const name of [...byName.keys()].sort()) if (!state.has(name)) visit(name);
+  return problems;
+}
+
+/**
+ * Loads every Application under `<treeRoot>/<appsPath>` (`*.yaml`, `*.yml`), reporting all problems at once,
+ * each with file, line and field. Chart paths and value files must stay inside the tree (symlinks followed).
+ */
+export async function loadApplications(treeRoot: string, options: LoadApplicationsOptions = {}): Promise<Result<Application[]>> {
+  const appsPath = options.appsPath ?? "apps";
+  const problems: Problem[] = [];
+  let dir: string;
+  try {
+    dir = await resolveInRepo(treeRoot, appsPath, { field: "appsPath" });
+  } catch (err) {
+    return { ok: false, errors: [{ file: appsPath, message: (err as Error).message }] };
+  }
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) {
+    return { ok: false, errors: [{ file: appsPath, message: "no such directory in the repository (create it, or point --apps-path at the directory holding Application files)" }] };
+  }
+  const files = entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  const parsed: Parsed[] = [];
+  for (const name of files) {
+    const file = posix.join(appsPath.split("\\").join("/"), name);
+    let text: string;
+    try {
+      const real = await resolveInRepo(treeRoot, file);
+      text = await readFile(real, "utf8");
+    } catch (err) {
+      problems.push({ file, message: err instanceof CapstanError ? err.message : `cannot be read: ${(err as Error).message}` });
+      continue;
+    }
+    const result = parseApplicationFile(text, file);
+    parsed.push(...result.apps);
+    problems.push(...result.problems);
+  }
+  problems.push(...checkAcross(parsed));
+  // Paths that look fine may still leave the tree through a symlink; this needs the tree itself.
+  for (const p of parsed) {
+    const source = p.app.spec.source;
+    if (source.repoURL !== "") continue;
+    const paths: { path: Path; value: string }[] = [
+      { path: ["spec", "source", "path"], value: source.path },
+      ...source.valueFiles.map((value, i) => ({ path: ["spec", "source", "valueFiles", i] as Path, value })),
+    ];
+    for (const entry of paths) {
+      try {
+        const real = await resolveInRepo(treeRoot, entry.value);
+        const info = await stat(real).catch(() => undefined);
+        if (!info) {
+          problems.push(problem(p.at, entry.path, `"${entry.value}" does not exist in the repository`));
+        } else if (entry.path[2] === "path" && !info.isDirectory()) {
+          problems.push(problem(p.at, entry.path, `"${entry.value}" is not a chart directory`));
+        }
+      } catch {
+        problems.push(problem(p.at, entry.path, `path "${entry.value}" is outside the repository: a symlink points outside (PATH_OUTSIDE_REPO; keep charts and values inside the repository)`));
+      }
+    }
+  }
+  if (problems.length > 0) return { ok: false, errors: problems };
+  return { ok: true, value: parsed.map((p) => p.app).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) };
+}
+
+/** The error to throw for a failed load: PATH_OUTSIDE_REPO when a path escapes, else APPLICATION_INVALID. */
+export function applicationsError(problems: Problem[]): CapstanError {
+  const outside = problems.some((p) => p.message.includes("PATH_OUTSIDE_REPO"));
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  return new CapstanError(outside ? "PATH_OUTSIDE_REPO" : "APPLICATION_INVALID", `invalid Application files (${count})`, { problems });
+}
