@@ -17,7 +17,7 @@ images=(
 )
 
 recipe_digest() {
-  { cat "$here/images/$1/"* ; echo "$2"; sha256sum "$busybox"; } | sha256sum | cut -c1-16
+  { cat "$here/images/$1/"* "$here/images/common/"* "$0"; echo "$2"; sha256sum "$busybox"; } | sha256sum | cut -c1-16
 }
 
 build_one() {
@@ -34,6 +34,8 @@ build_one() {
   done
   echo 'root:x:0:0:root:/:/bin/sh' >"$ctx/rootfs/etc/passwd"
   cp "$here/images/$kind/"* "$ctx/rootfs/"
+  cp "$here/images/common/http-get" "$ctx/rootfs/bin/http-get"
+  chmod +x "$ctx/rootfs/bin/http-get"
   chmod +x "$ctx/rootfs/"*.sh
   if [ "$kind" = web ]; then
     echo "web $version" >"$ctx/rootfs/www/index.html"

@@ -26,6 +26,10 @@ up_one() {
     ip addr add "10.${i}0.0.1/24" dev "$br"
     ip link set "$br" up
   fi
+  # A dockerd that finds a stored default "bridge" network at start-up deletes the host's
+  # docker0 link by name, whatever --bridge says; starting without the stored network
+  # keeps the default engine's docker0 intact. Capstan recreates namespace networks itself.
+  rm -f "$base/$name/data/network/files/local-kv.db"
   nohup dockerd \
     --host "unix://$sock" \
     --data-root "$base/$name/data" \
