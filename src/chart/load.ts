@@ -1,0 +1,143 @@
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import * as path from "node:path";
+import ignore from "ignore";
+import { CapstanError } from "../errors.js";
+import type { Problem } from "../errors.js";
+import { parseChartYaml } from "./chartfile.js";
+import { parseValuesYaml } from "./values.js";
+import { readChartArchive } from "./archive.js";
+import { repoRelative, resolveInRepo } from "./paths.js";
+import type { Chart, ChartFile } from "./types.js";
+
+/** Template files Helm considers; others in templates/ are reported and skipped. */
+export const TEMPLATE_EXTENSIONS = [".yaml", ".yml", ".tpl", ".txt"];
+/** Files the chart itself uses, hidden from `.Files` as Helm hides them. */
+const RESERVED = new Set(["Chart.yaml", "Chart.lock", "values.yaml", "values.schema.json", "requirements.yaml", "requirements.lock"]);
+
+/**
+ * Loads a chart directory or packaged `.tgz` from inside the repository at `root`.
+ * `chartPath` is repository-relative (absolute means repository-relative too).
+ */
+export async function loadChart(root: string, chartPath: string): Promise<Chart> {
+  const realRoot = await realpath(root);
+  const abs = await resolveInRepo(realRoot, chartPath);
+  let st;
+  try {
+    st = await stat(abs);
+  } catch {
+    throw new CapstanError("CHART_INVALID", `${chartPath}: no chart there; give the path of a chart directory (with Chart.yaml) inside the repository`);
+  }
+  const display = repoRelative(realRoot, abs) || ".";
+  if (st.isDirectory()) {
+    const files = await readChartDirectory(realRoot, abs);
+    return buildChart(files, display);
+  }
+  if (/\.tgz$|\.tar\.gz$/.test(abs)) {
+    return buildChart(await readChartArchive(await readFile(abs), display), display);
+  }
+  throw new CapstanError("CHART_INVALID", `${chartPath}: not a chart directory or .tgz archive`);
+}
+
+/** Reads every file of a chart directory, honouring `.helmignore` and refusing links out of the repository. */
+async function readChartDirectory(realRoot: string, dir: string): Promise<ChartFile[]> {
+  const ig = ignore();
+  // Helm always skips hidden files under templates/.
+  ig.add("templates/.?*");
+  try {
+    ig.add(await readFile(path.join(dir, ".helmignore"), "utf8"));
+  } catch {
+    // No .helmignore: nothing more to skip.
+  }
+  const files: ChartFile[] = [];
+  const seen = new Set<string>();
+  const walk = async (realDir: string, rel: string): Promise<void> => {
+    if (seen.has(realDir)) return;
+    seen.add(realDir);
+    const entries = await readdir(realDir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
+      let real = path.join(realDir, e.name);
+      let isDir = e.isDirectory();
+      if (e.isSymbolicLink()) {
+        real = await resolveInRepo(realRoot, repoRelative(realRoot, real));
+        try {
+          isDir = (await stat(real)).isDirectory();
+        } catch {
+          continue; // dangling link inside the repository
+        }
+      } else if (!e.isFile() && !isDir) continue;
+      if (ig.ignores(isDir ? `${childRel}/` : childRel)) continue;
+      if (isDir) await walk(real, childRel);
+      else files.push({ name: childRel, data: await readFile(real) });
+    }
+  };
+  await walk(dir, "");
+  return files;
+}
+
+/** Builds a chart from its files (from a directory or an archive), loading subcharts from charts/. */
+export async function buildChart(files: ChartFile[], dir: string): Promise<Chart> {
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const chartYaml = byName.get("Chart.yaml");
+  if (!chartYaml) {
+    throw new CapstanError("CHART_INVALID", `${dir}: Chart.yaml is missing; a chart directory needs Chart.yaml with apiVersion, name and version`, {
+      problems: [{ file: `${dir}/Chart.yaml`, message: "Chart.yaml is missing; add one with apiVersion, name and version" }],
+    });
+  }
+  const metadata = parseChartYaml(chartYaml.data.toString("utf8"), `${dir}/Chart.yaml`);
+  const valuesFile = byName.get("values.yaml");
+  const values = valuesFile ? parseValuesYaml(valuesFile.data.toString("utf8"), `${dir}/values.yaml`) : {};
+  const chart: Chart = { metadata, dir, values, templates: [], files: [], dependencies: [], warnings: [] };
+
+  const schemaFile = byName.get("values.schema.json");
+  if (schemaFile) {
+    try {
+      chart.schema = JSON.parse(schemaFile.data.toString("utf8")) as Record<string, unknown>;
+    } catch (e) {
+      const p: Problem = { file: `${dir}/values.schema.json`, message: `invalid JSON: ${(e as Error).message}` };
+      throw new CapstanError("CHART_INVALID", `${dir}/values.schema.json: invalid JSON`, { problems: [p] });
+    }
+  }
+
+  const subchartFiles = new Map<string, ChartFile[]>();
+  for (const f of files) {
+    if (f.name.startsWith("templates/")) {
+      if (TEMPLATE_EXTENSIONS.some((ext) => f.name.endsWith(ext))) chart.templates.push(f);
+      else {
+        chart.warnings.push({
+          file: `${dir}/${f.name}`,
+          severity: "warning",
+          message: "not a template (only .yaml, .yml, .tpl and .txt files in templates/ are rendered); skipped",
+        });
+      }
+    } else if (f.name.startsWith("charts/")) {
+      const rest = f.name.slice("charts/".length);
+      const slash = rest.indexOf("/");
+      if (slash === -1) {
+        if (rest.endsWith(".tgz") || rest.endsWith(".tar.gz")) {
+          const subDir = `${dir}/charts/${rest}`;
+          chart.dependencies.push(await buildChart(await readChartArchive(f.data, subDir), subDir));
+        } else if (!rest.endsWith(".prov")) {
+          chart.warnings.push({
+            file: `${dir}/${f.name}`,
+            severity: "warning",
+            message: "not a subchart (charts/ holds chart directories and .tgz archives); skipped",
+          });
+        }
+        continue;
+      }
+      const sub = rest.slice(0, slash);
+      const list = subchartFiles.get(sub) ?? [];
+      list.push({ name: rest.slice(slash + 1), data: f.data });
+      subchartFiles.set(sub, list);
+    } else if (!RESERVED.has(f.name)) {
+      chart.files.push(f);
+    }
+  }
+  for (const [sub, list] of subchartFiles) {
+    chart.dependencies.push(await buildChart(list, `${dir}/charts/${sub}`));
+  }
+  chart.dependencies.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  return chart;
+}

@@ -1,0 +1,28 @@
+export { parseManifests, manifestKey, selectorMatches, formatFieldPath, checkSchedule } from "./parse.js";
+export type { ManifestInput, ManifestsResult, ParseManifestsOptions } from "./parse.js";
+export { applyDefaults, normalize, defaultPullPolicy } from "./defaults.js";
+export { parseQuantity, formatQuantity, canonicalQuantity, quantityValue } from "./quantity.js";
+export type { Quantity, QuantityFormat } from "./quantity.js";
+export { SUPPORTED_KINDS, KIND_SCHEMAS, IGNORED_POD_FIELDS } from "./schemas.js";
+export type {
+  ConfigMap,
+  Container,
+  CronJob,
+  DaemonSet,
+  Deployment,
+  Job,
+  LabelSelector,
+  ManifestObject,
+  ObjectMeta,
+  PersistentVolumeClaim,
+  PodSpec,
+  PodTemplate,
+  Probe,
+  Secret,
+  Service,
+  StatefulSet,
+  SupportedKind,
+  Volume,
+} from "./schemas.js";
+export { parseYamlWithPositions } from "./yaml.js";
+export type { PositionedYaml } from "./yaml.js";
