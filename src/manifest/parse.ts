@@ -332,9 +332,11 @@ export function parseManifests(docs: readonly ManifestInput[], options: ParseMan
     }
     const result = entry.schema.safeParse(raw);
     if (!result.success) {
+      const found: Problem[] = [];
       for (const issue of result.error.issues) {
-        for (const m of issueMessages(issue)) problem(errors, m.path, m.message, m.key);
+        for (const m of issueMessages(issue)) problem(found, m.path, m.message, m.key);
       }
+      errors.push(...found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
       return;
     }
     const obj = result.data as ManifestObject;
