@@ -46,7 +46,8 @@ export class GoTime extends GoStruct {
       const w = wallClock(this.epochMs + this.fixedOffsetSec * 1000, nanos, "UTC");
       const sign = this.fixedOffsetSec < 0 ? "-" : "+";
       const abs = Math.abs(this.fixedOffsetSec);
-      const abbrev = this.fixedOffsetSec === 0 ? "UTC" : `${sign}${String(Math.floor(abs / 3600)).padStart(2, "0")}${abs % 3600 ? String(Math.floor((abs % 3600) / 60)).padStart(2, "0") : ""}`;
+      // Go prints a zone without a name in the -0700 form.
+      const abbrev = `${sign}${String(Math.floor(abs / 3600)).padStart(2, "0")}${String(Math.floor((abs % 3600) / 60)).padStart(2, "0")}`;
       return { ...w, offsetSec: this.fixedOffsetSec, abbrev: this.zone || abbrev };
     }
     return wallClock(this.epochMs, nanos, this.zone);
