@@ -1,14 +1,11 @@
-import { stringify } from "yaml";
+import { toYaml } from "../template/funcs/helm.js";
 import { GoStruct } from "../template/values.js";
 import type { GoMap, GoValue } from "../template/values.js";
 import type { ChartFile } from "./types.js";
 
-/** YAML as Helm's toYaml writes a string map: sorted keys, literal blocks, no trailing newline. */
+/** Helm's AsConfig/AsSecrets go through its toYaml (sorted keys, no trailing newline). */
 function stringMapYaml(m: Record<string, string>): string {
-  const sorted: Record<string, string> = {};
-  for (const k of Object.keys(m).sort()) sorted[k] = m[k] as string;
-  if (Object.keys(sorted).length === 0) return "{}";
-  return stringify(sorted, { blockQuote: "literal", lineWidth: 0, minContentWidth: 0 }).replace(/\n$/, "");
+  return toYaml(m);
 }
 
 /**

@@ -86,7 +86,7 @@ const setCache = new WeakMap<Chart, Map<string, { lookup: LookupFn | undefined; 
 
 function templateProblem(e: unknown, files: Map<string, string>, fallbackFile: string): Problem {
   if (e instanceof TemplateError) {
-    const file = (e.templateName && files.get(e.templateName)) ?? fallbackFile;
+    const file = files.get(e.location ?? e.templateName) ?? files.get(e.templateName) ?? fallbackFile;
     let message = e.message;
     const prefix = /^template: [^\n]*?:\d+(?::\d+)?: /.exec(message);
     if (prefix) message = message.slice(prefix[0].length);

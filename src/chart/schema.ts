@@ -20,15 +20,16 @@ let ajv2020: Ajv2020 | undefined;
 function compile(chart: Chart): ValidateFunction | Problem {
   const cached = compiled.get(chart);
   if (cached) return cached;
-  const schema = { ...(chart.schema ?? {}) };
+  const schema: Record<string, unknown> = { ...(chart.schema ?? {}) };
   const dialect = typeof schema["$schema"] === "string" ? schema["$schema"] : "";
   let result: ValidateFunction | Problem;
   try {
     if (dialect.includes("2020-12")) result = (ajv2020 ??= new Ajv2020(options)).compile(schema);
     else if (dialect.includes("2019-09")) result = (ajv2019 ??= new Ajv2019(options)).compile(schema);
     else {
-      // Older drafts (04, 06) validate as draft-07, which reads them the same way for common schemas.
-      if (dialect !== "" && !dialect.includes("draft-07")) delete schema["$schema"];
+      // Draft-07 under any spelling of its URI, and older drafts (04, 06), validate as draft-07,
+      // which reads them the same way for common schemas.
+      delete schema["$schema"];
       result = (ajv07 ??= new Ajv(options)).compile(schema);
     }
   } catch (e) {
