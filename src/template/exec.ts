@@ -115,6 +115,10 @@ export class State {
   node: Node | null = null;
   varNames: string[];
   varValues: GoValue[];
+  /** Whether a variable's Go static type is interface{} (an element of a slice or map). */
+  varIface: boolean[];
+  /** Whether dot's Go static type is interface{} (inside range over a slice or map). */
+  dotIface = false;
   out = "";
 
   constructor(ctx: RenderContext, set: ExecSet, tmplName: string, data: GoValue) {
@@ -123,6 +127,7 @@ export class State {
     this.tmplName = tmplName;
     this.varNames = ["$"];
     this.varValues = [data];
+    this.varIface = [false];
   }
 
   // -- errors and output ------------------------------------------------------------------------
@@ -154,26 +159,29 @@ export class State {
   push(name: string, value: GoValue): void {
     this.varNames.push(name);
     this.varValues.push(value);
+    this.varIface.push(false);
   }
 
   pop(mark: number): void {
     this.varNames.length = mark;
     this.varValues.length = mark;
+    this.varIface.length = mark;
   }
 
-  setVar(name: string, value: GoValue): void {
+  setVar(name: string, value: GoValue, iface = false): void {
     for (let i = this.varNames.length - 1; i >= 0; i--) {
       if (this.varNames[i] === name) {
         this.varValues[i] = value;
+        this.varIface[i] = iface;
         return;
       }
     }
     this.errorf(`undefined variable: ${name}`);
   }
 
-  varValue(name: string): GoValue {
+  varIndex(name: string): number {
     for (let i = this.varNames.length - 1; i >= 0; i--) {
-      if (this.varNames[i] === name) return this.varValues[i];
+      if (this.varNames[i] === name) return i;
     }
     this.errorf(`undefined variable: ${name}`);
   }
@@ -227,7 +235,14 @@ export class State {
     const val = this.evalPipeline(dot, node.pipe);
     let r = 0;
     if (isTrue(val)) {
-      r = this.walkList(node.kind === "with" ? val : dot, node.list);
+      if (node.kind === "with") {
+        const savedIface = this.dotIface;
+        this.dotIface = false;
+        r = this.walkList(val, node.list);
+        this.dotIface = savedIface;
+      } else {
+        r = this.walkList(dot, node.list);
+      }
     } else if (node.elseList !== null) {
       r = this.walkList(dot, node.elseList);
     }
@@ -249,6 +264,8 @@ export class State {
     const mark = this.varNames.length;
     const ndecl = pipe.decl.length;
     let ran = false;
+    const savedIface = this.dotIface;
+    this.dotIface = typeof val === "object" && val !== null;
     if (Array.isArray(val)) {
       for (let i = 0; i < val.length; i++) {
         ran = true;
@@ -273,22 +290,29 @@ export class State {
     } else {
       this.errorf(`range can't iterate over ${formatValue(val)}`);
     }
+    this.dotIface = savedIface;
     if (!ran && r.elseList !== null) this.walkList(dot, r.elseList);
     this.pop(outer);
   }
 
   oneIteration(r: BranchNode, mark: number, ndecl: number, index: GoValue, elem: GoValue): number {
+    const iface = this.dotIface;
     if (ndecl > 0) {
       if (r.pipe.isAssign) {
         const d0 = (r.pipe.decl[0] as VariableNode).ident[0] as string;
-        this.setVar(d0, ndecl > 1 ? index : elem);
+        if (ndecl > 1) this.setVar(d0, index);
+        else this.setVar(d0, elem, iface);
       } else {
         this.varValues[this.varValues.length - 1] = elem;
+        this.varIface[this.varIface.length - 1] = iface;
       }
     }
     if (ndecl > 1) {
-      if (r.pipe.isAssign) this.setVar((r.pipe.decl[1] as VariableNode).ident[0] as string, elem);
-      else this.varValues[this.varValues.length - 2] = index;
+      if (r.pipe.isAssign) this.setVar((r.pipe.decl[1] as VariableNode).ident[0] as string, elem, iface);
+      else {
+        this.varValues[this.varValues.length - 2] = index;
+        this.varIface[this.varIface.length - 2] = false;
+      }
     }
     const res = this.walkList(elem, r.list);
     this.pop(mark);
@@ -304,16 +328,22 @@ export class State {
     if (ctx.depth >= 100000) this.errorf(`exceeded maximum template depth (100000)`);
     const savedNames = this.varNames;
     const savedValues = this.varValues;
+    const savedVarIface = this.varIface;
     const savedName = this.tmplName;
+    const savedIface = this.dotIface;
     this.varNames = ["$"];
     this.varValues = [newDot];
+    this.varIface = [false];
     this.tmplName = t.name;
+    this.dotIface = false;
     ctx.depth++;
     this.walkList(newDot, tree.root);
     ctx.depth--;
     this.varNames = savedNames;
     this.varValues = savedValues;
+    this.varIface = savedVarIface;
     this.tmplName = savedName;
+    this.dotIface = savedIface;
   }
 
   // -- evaluation -------------------------------------------------------------------------------
@@ -385,30 +415,32 @@ export class State {
 
   evalFieldNode(dot: GoValue, field: FieldNode, args: ArgNode[] | null, final: Final): GoValue {
     this.node = field;
-    return this.evalFieldChain(dot, dot, field, field.ident, 0, args, final);
+    return this.evalFieldChain(dot, dot, this.dotIface, field, field.ident, 0, args, final);
   }
 
   evalChainNode(dot: GoValue, chain: ChainNode, args: ArgNode[] | null, final: Final): GoValue {
     this.node = chain;
     if (chain.node.kind === "nil") this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
     const pipe = this.evalArg(dot, null, chain.node, undefined);
-    return this.evalFieldChain(dot, pipe, chain, chain.field, 0, args, final);
+    return this.evalFieldChain(dot, pipe, false, chain, chain.field, 0, args, final);
   }
 
   evalVariableNode(dot: GoValue, v: VariableNode, args: ArgNode[] | null, final: Final): GoValue {
     this.node = v;
-    const value = this.varValue(v.ident[0] as string);
+    const vi = this.varIndex(v.ident[0] as string);
+    const value = this.varValues[vi];
     if (v.ident.length === 1) {
       if (args !== null) this.notAFunction(args, final);
       else if (final !== MISSING) this.notAFunction([v], final);
       return value;
     }
-    return this.evalFieldChain(dot, value, v, v.ident, 1, args, final);
+    return this.evalFieldChain(dot, value, this.varIface[vi] as boolean, v, v.ident, 1, args, final);
   }
 
   evalFieldChain(
     dot: GoValue,
     receiver: GoValue,
+    recvIface: boolean,
     node: Node,
     ident: string[],
     start: number,
@@ -417,12 +449,23 @@ export class State {
   ): GoValue {
     const n = ident.length;
     for (let i = start; i < n - 1; i++) {
-      receiver = this.evalField(dot, ident[i] as string, node, null, MISSING, receiver);
+      const next = this.evalField(dot, ident[i] as string, node, null, MISSING, receiver, recvIface);
+      // Map values have Go's static type interface{}; struct fields their own.
+      recvIface = !(receiver instanceof GoStruct);
+      receiver = next;
     }
-    return this.evalField(dot, ident[n - 1] as string, node, args, final, receiver);
+    return this.evalField(dot, ident[n - 1] as string, node, args, final, receiver, recvIface);
   }
 
-  evalField(dot: GoValue, fieldName: string, node: Node, args: ArgNode[] | null, final: Final, receiver: GoValue): GoValue {
+  evalField(
+    dot: GoValue,
+    fieldName: string,
+    node: Node,
+    args: ArgNode[] | null,
+    final: Final,
+    receiver: GoValue,
+    recvIface: boolean,
+  ): GoValue {
     if (receiver === undefined) return undefined;
     if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
     const hasArgs = (args !== null && args.length > 1) || final !== MISSING;
@@ -441,7 +484,7 @@ export class State {
         return mapGet(receiver as GoMap, fieldName);
       }
     }
-    this.errorf(`can't evaluate field ${fieldName} in type ${goTypeName(receiver)}`);
+    this.errorf(`can't evaluate field ${fieldName} in type ${recvIface ? "interface {}" : goTypeName(receiver)}`);
   }
 
   evalFunction(dot: GoValue, name: string, node: Node, cmd: Node, args: ArgNode[] | null, final: Final): GoValue {

@@ -1,0 +1,70 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { TemplateError } from "../../../src/template/errors.js";
+import { renderGoTemplate } from "../../../src/template/render.js";
+import type { GoValue } from "../../../src/template/values.js";
+import { oracleCases } from "./oracle-cases.js";
+
+interface GoResult {
+  output?: string;
+  error?: string;
+  phase?: "parse" | "exec";
+}
+
+const cases = oracleCases();
+
+/** Build test/go-oracle once and run every case through Go's text/template in one batch. */
+function runGo(): GoResult[] {
+  const src = fileURLToPath(new URL("../../go-oracle/main.go", import.meta.url));
+  const bin = join(mkdtempSync(join(tmpdir(), "capstan-go-oracle-")), "go-oracle");
+  try {
+    execFileSync("go", ["build", "-o", bin, src], { stdio: ["ignore", "pipe", "pipe"], cwd: tmpdir() });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (err.code === "ENOENT") {
+      throw new Error("the Go toolchain is needed for the differential template tests: install golang-go (go not found on PATH)");
+    }
+    throw new Error(`building test/go-oracle failed: ${err.stderr?.toString() ?? String(e)}`);
+  }
+  const out = execFileSync(bin, [], { input: JSON.stringify(cases.map((c) => ({ ...c, name: c.name.endsWith(".yaml") ? c.name : "template" }))), maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out.toString("utf8")) as GoResult[];
+}
+
+let goResults: GoResult[] | undefined;
+let goFailure: Error | undefined;
+try {
+  goResults = runGo();
+} catch (e) {
+  goFailure = e as Error;
+}
+
+function ours(template: string, data: unknown, name: string | undefined): GoResult {
+  try {
+    return { output: renderGoTemplate(template, data as GoValue, name) };
+  } catch (e) {
+    if (e instanceof TemplateError) {
+      return { error: e.message, phase: e.code === "TEMPLATE_PARSE_FAILED" ? "parse" : "exec" };
+    }
+    throw e;
+  }
+}
+
+describe("templates behave as Go's text/template (differential against the Go toolchain)", () => {
+  it("the Go oracle runs", () => {
+    if (goFailure) throw goFailure;
+    expect(goResults).toHaveLength(cases.length);
+  });
+
+  cases.forEach((c, i) => {
+    it(`${c.name}: same output or error as Go`, () => {
+      if (goFailure) throw goFailure;
+      const want = (goResults as GoResult[])[i] as GoResult;
+      const got = ours(c.template, c.data, c.name.endsWith(".yaml") ? c.name : undefined);
+      expect(got).toEqual(want);
+    });
+  });
+});
