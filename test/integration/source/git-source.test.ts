@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import type { Server } from "node:net";
+import type { Server, Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CapstanError } from "../../../src/errors.js";
@@ -242,7 +242,7 @@ describe("remotes that fail", () => {
   });
 
   it("gives up on a remote that never answers with GIT_TIMEOUT naming the URL", async () => {
-    const sockets: import("node:net").Socket[] = [];
+    const sockets: Socket[] = [];
     const server: Server = createServer((s) => sockets.push(s));
     const port = await new Promise<number>((resolve) =>
       server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
