@@ -24,6 +24,8 @@ export interface RenderOptions {
   /** Helm's `lookup` against live state; without it `lookup` finds nothing. */
   lookup?: LookupFn;
   kubeVersion?: string;
+  /** Skip values.schema.json (lint checks it separately to report schema and template problems together). */
+  skipSchema?: boolean;
 }
 
 /** One YAML document of the output. */
@@ -168,7 +170,9 @@ export function renderChart(chart: Chart, options: RenderOptions): RenderResult 
       problems: [{ file: `${chart.dir}/Chart.yaml`, field: "type", message: "library charts are not installable; use it as a dependency of an application chart" }],
     });
   }
-  const { tree, values } = resolveValues(chart, options.valueLayers ?? []);
+  const { tree, values } = options.skipSchema
+    ? coalesceChartValues(chart, options.valueLayers ?? [])
+    : resolveValues(chart, options.valueLayers ?? []);
   const { set, entries, files } = parseTemplates(chart, tree, options.lookup);
   const revision = options.revision ?? 1;
   const release: GoMap = {

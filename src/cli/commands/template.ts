@@ -1,0 +1,137 @@
+import { parseArgs } from "node:util";
+import { loadChart } from "../../chart/load.js";
+import { readValueLayers } from "../../chart/layers.js";
+import { renderChart } from "../../chart/render.js";
+import type { RenderedDocument } from "../../chart/render.js";
+import { globToRegExp } from "../../chart/files.js";
+import type { SetFlag } from "../../chart/strvals.js";
+import { CapstanError, formatProblem } from "../../errors.js";
+import type { Problem } from "../../errors.js";
+import { parseManifests } from "../../manifest/parse.js";
+import type { ManifestObject } from "../../manifest/schemas.js";
+import type { CliIO, Command } from "../types.js";
+import { printError, repoPaths, setFlagsFrom, usageError, valueOptions } from "./chart-args.js";
+
+const USAGE =
+  "capstan template CHART [-f FILE]... [--set K=V]... [--set-string K=V]... [--set-json K=JSON]... [--set-file K=PATH]... [--namespace NS] [--release-name NAME] [--show-only PATH]... [-o yaml|json]";
+
+export interface TemplateOptions {
+  chart: string;
+  valueFiles: string[];
+  set: SetFlag[];
+  namespace: string;
+  releaseName: string;
+  showOnly: string[];
+  output: "yaml" | "json";
+}
+
+/** Reads `capstan template` arguments; throws CapstanError USAGE on a mistake. */
+export function parseTemplateArgs(args: string[]): TemplateOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      tokens: true,
+      options: {
+        ...valueOptions,
+        "show-only": { type: "string", short: "s", multiple: true },
+        output: { type: "string", short: "o" },
+      },
+    });
+  } catch (e) {
+    throw usageError((e as Error).message, USAGE);
+  }
+  const { values, positionals, tokens } = parsed;
+  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? "a CHART path is required" : `expected one CHART, got ${positionals.join(" ")}`, USAGE);
+  const output = values.output ?? "yaml";
+  if (output !== "yaml" && output !== "json") throw usageError(`-o must be yaml or json (got ${output})`, USAGE);
+  return {
+    chart: positionals[0] as string,
+    valueFiles: values.values ?? [],
+    set: setFlagsFrom(tokens),
+    namespace: values.namespace ?? "default",
+    releaseName: values["release-name"] ?? "release-name",
+    showOnly: values["show-only"] ?? [],
+    output,
+  };
+}
+
+export interface TemplateOutput {
+  documents: RenderedDocument[];
+  objects: ManifestObject[];
+  notes?: string;
+  warnings: Problem[];
+}
+
+/**
+ * Loads, renders and validates a chart as `capstan template` does. The repository root (for path
+ * containment) is the nearest enclosing git work tree of `io.cwd`, else `io.cwd`.
+ */
+export async function templateChart(opts: TemplateOptions, io: Pick<CliIO, "cwd">): Promise<TemplateOutput> {
+  const repo = repoPaths(io);
+  const chartRel = repo.relative(opts.chart);
+  const chart = await loadChart(repo.root, chartRel);
+  const layers = readValueLayers(repo.root, { files: opts.valueFiles.map((f) => repo.relative(f)), set: opts.set }, { chartDir: chartRel, cwd: repo.cwd });
+  const result = renderChart(chart, { releaseName: opts.releaseName, namespace: opts.namespace, valueLayers: layers });
+  let documents = result.documents;
+  if (opts.showOnly.length > 0) {
+    const chosen = new Set<RenderedDocument>();
+    for (const pattern of opts.showOnly) {
+      const re = globToRegExp(pattern.replace(/\\/g, "/"));
+      const hits = documents.filter((d) => re.test(d.source.slice(d.source.indexOf("/") + 1)) || re.test(d.source));
+      if (hits.length === 0) throw new CapstanError("USAGE", `could not find template ${pattern} in chart`);
+      hits.forEach((d) => chosen.add(d));
+    }
+    documents = documents.filter((d) => chosen.has(d));
+  }
+  const parsed = parseManifests(result.documents, { defaultNamespace: opts.namespace });
+  if (!parsed.ok) {
+    throw new CapstanError("MANIFEST_INVALID", `${chart.dir}: rendered objects are not valid`, { problems: [...parsed.errors, ...parsed.warnings] });
+  }
+  const shown = new Set(documents);
+  const objects = parsed.value.filter((_, i) => shown.has(result.documents[i] as RenderedDocument));
+  const out: TemplateOutput = { documents, objects, warnings: [...collectWarnings(chart), ...parsed.warnings] };
+  if (result.notes !== undefined) out.notes = result.notes;
+  return out;
+}
+
+function collectWarnings(chart: { warnings: Problem[]; dependencies: { warnings: Problem[]; dependencies: unknown[] }[] }): Problem[] {
+  return [...chart.warnings, ...chart.dependencies.flatMap((d) => collectWarnings(d as typeof chart))];
+}
+
+/** Helm's output: each document after `---` and a `# Source:` line. */
+export function formatDocuments(documents: readonly RenderedDocument[]): string {
+  return documents.map((d) => `---\n# Source: ${d.source}\n${d.text}\n`).join("");
+}
+
+export const templateCommand: Command = {
+  name: "template",
+  summary: "Render a chart locally and print the validated objects it would apply",
+  usage: USAGE,
+  async run(args, ctx) {
+    const io = ctx.io;
+    let opts: TemplateOptions;
+    try {
+      opts = parseTemplateArgs(args);
+    } catch (e) {
+      printError(io, e);
+      return 1;
+    }
+    try {
+      const out = await templateChart(opts, io);
+      for (const w of out.warnings) io.stderr(`${formatProblem({ ...w, severity: "warning" })}\n`);
+      if (opts.output === "json") {
+        const objects = out.documents.map((d, i) => ({ source: d.source, object: out.objects[i] }));
+        io.stdout(`${JSON.stringify(objects, null, 2)}\n`);
+      } else {
+        io.stdout(formatDocuments(out.documents));
+      }
+      return 0;
+    } catch (e) {
+      printError(io, e);
+      return 1;
+    }
+  },
+};
+
