@@ -44,6 +44,8 @@ const goFloatTag: ScalarTag = {
   identify: (v) => typeof v === "number",
   default: true,
   tag: "tag:yaml.org,2002:float",
+  // The yaml library prefers tags that carry a test when several identify a value.
+  test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/,
   resolve: (s) => Number(s),
   stringify: (node) => {
     const v = (node as Scalar).value as number;
