@@ -298,7 +298,7 @@ export function dateFuncs(clock: Clock = systemClock): FuncMap {
       const hour = 3600n * NS_PER_SEC;
       const steps: [bigint, string][] = [
         [hour * 24n * 365n, "y"],
-        [hour * 24n * 30n, "m"],
+        [hour * 24n * 30n, "mo"],
         [hour * 24n, "d"],
         [hour, "h"],
         [60n * NS_PER_SEC, "m"],

@@ -66,7 +66,7 @@ function escape(s: string, mode: "path" | "fragment" | "userinfo" | "host"): str
 /** Go's url.Parse (reference form). */
 export function parseUrl(raw: string): GoUrl {
   const fail = (msg: string): Error => new Error(`parse ${JSON.stringify(raw)}: ${msg}`);
-  if (/[\x00-\x1f\x7f]/.test(raw)) throw fail("net/url: invalid control character in URL");
+  if (Array.from(raw).some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw fail("net/url: invalid control character in URL");
   const u: GoUrl = { scheme: "", opaque: "", user: null, host: "", path: "", rawQuery: "", forceQuery: false, fragment: "" };
   let rest = raw;
   const hashAt = rest.indexOf("#");

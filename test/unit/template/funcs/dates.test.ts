@@ -51,6 +51,7 @@ describe("Sprig date functions", () => {
     expect((call("date_modify", "90m", t) as GoTime).String()).toBe("2024-03-15 11:30:00 +0000 UTC");
     expect(call("dateModify", "bogus", t)).toBe(t);
     expect(() => call("mustDateModify", "bogus", t)).toThrow(/time: invalid duration/);
+    expect(() => call("must_date_modify", "5", t)).toThrow(/missing unit/);
   });
 
   it("duration prints seconds as a Go duration", () => {
@@ -64,6 +65,8 @@ describe("Sprig date functions", () => {
     expect(call("durationRound", "2h10m5s")).toBe("2h");
     expect(call("durationRound", 3600000000000n * 24n * 400n)).toBe("1y");
     expect(call("durationRound", "0s")).toBe("0s");
+    expect(call("durationRound", "1000h")).toBe("1mo");
+    expect(call("durationRound", "-3h30m")).toBe("3h");
     // Sprig compares with >, so exactly one hour is still counted in minutes.
     expect(call("durationRound", at("2006-01-02T15:04:05Z07:00", "2023-11-14T21:13:20Z"))).toBe("60m");
     expect(call("durationRound", at("2006-01-02T15:04:05Z07:00", "2023-11-14T21:13:19Z"))).toBe("1h");

@@ -7,6 +7,7 @@ describe("Sprig list functions", () => {
   it("list collects its arguments, nil included", () => {
     expect(call("list", 1n, "a", null)).toEqual([1n, "a", null]);
     expect(call("list")).toEqual([]);
+    expect(call("tuple", "a", 2n)).toEqual(["a", 2n]);
   });
 
   it("first, last, rest and initial read a list and give nil on an empty one", () => {
@@ -18,6 +19,8 @@ describe("Sprig list functions", () => {
     expect(call("first", [])).toBeNull();
     expect(call("rest", [])).toBeNull();
     expect(call("mustFirst", l)).toBe(1n);
+    expect(call("mustRest", l)).toEqual([2n, 3n]);
+    expect(call("mustInitial", l)).toEqual([1n, 2n]);
     expect(call("mustLast", l)).toBe(3n);
   });
 
@@ -34,6 +37,7 @@ describe("Sprig list functions", () => {
     expect(call("prepend", l, 0n)).toEqual([0n, 1n, 2n]);
     expect(l).toEqual([1n, 2n]);
     expect(call("mustAppend", [], "x")).toEqual(["x"]);
+    expect(call("mustPush", ["a"], "b")).toEqual(["a", "b"]);
     expect(call("mustPrepend", [], "x")).toEqual(["x"]);
   });
 

@@ -146,3 +146,14 @@ describe("getHostByName", () => {
     expect(call("getHostByName", "example.com")).toBe("");
   });
 });
+
+describe("the function table", () => {
+  it("leaves out env and expandenv as Helm does", () => {
+    expect(() => call("env", "HOME")).toThrow("no function env");
+    expect(() => call("expandenv", "$HOME")).toThrow("no function expandenv");
+  });
+
+  it("keeps Sprig's hello", () => {
+    expect(call("hello")).toBe("Hello!");
+  });
+});

@@ -16,6 +16,7 @@ describe("Sprig string functions", () => {
 
   it("trimAll removes a cutset from both ends, pipeline value last", () => {
     expect(call("trimAll", "$", "$$5.00$")).toBe("5.00");
+    expect(call("trimall", "-_", "_-x-_")).toBe("x");
   });
 
   it("trimPrefix and trimSuffix strip once, pipeline value last", () => {
