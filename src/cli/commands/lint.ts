@@ -10,7 +10,7 @@ import { CapstanError, formatProblem } from "../../errors.js";
 import type { Problem } from "../../errors.js";
 import { parseManifests } from "../../manifest/parse.js";
 import type { CliIO, Command } from "../types.js";
-import { printError, repoPaths, setFlagsFrom, usageError, valueOptions } from "./chart-args.js";
+import { printError, repoPaths, setFlagsFrom, usageError, valueOptions } from "./template.js";
 
 const USAGE = "capstan lint CHART [-f FILE]... [--set K=V]... [--set-string K=V]... [--set-json K=JSON]... [--namespace NS] [--strict]";
 
