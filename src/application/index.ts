@@ -4,3 +4,4 @@ export type { ApplicationDocument } from "./schema.js";
 export type { Application, LoadApplicationsOptions } from "./types.js";
 export { renderApplication } from "./render.js";
 export type { RenderApplicationOptions, RenderedApplication, RenderedObject } from "./render.js";
+export { renderInputDigest } from "./digest.js";

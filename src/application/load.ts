@@ -286,44 +286,43 @@ export async function loadApplications(treeRoot: string, options: LoadApplicatio
     .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/.test(e.name))
     .map((e) => e.name)
     .sort();
-  const parsed: Parsed[] = [];
-  for (const name of files) {
-    const file = posix.join(appsPath.split("\\").join("/"), name);
-    let text: string;
-    try {
-      const real = await resolveInRepo(treeRoot, file);
-      text = await readFile(real, "utf8");
-    } catch (err) {
-      problems.push({ file, message: err instanceof CapstanError ? err.message : `cannot be read: ${(err as Error).message}` });
-      continue;
-    }
-    const result = parseApplicationFile(text, file);
-    parsed.push(...result.apps);
-    problems.push(...result.problems);
-  }
+  // Read and parse files concurrently; results keep the sorted file order.
+  const perFile = await Promise.all(
+    files.map(async (name) => {
+      const file = posix.join(appsPath.split("\\").join("/"), name);
+      try {
+        const real = await resolveInRepo(treeRoot, file);
+        return parseApplicationFile(await readFile(real, "utf8"), file);
+      } catch (err) {
+        const message = err instanceof CapstanError ? err.message : `cannot be read: ${(err as Error).message}`;
+        return { apps: [] as Parsed[], problems: [{ file, message }] as Problem[] };
+      }
+    }),
+  );
+  const parsed: Parsed[] = perFile.flatMap((r) => r.apps);
+  for (const r of perFile) problems.push(...r.problems);
   problems.push(...checkAcross(parsed));
   // Paths that look fine may still leave the tree through a symlink; this needs the tree itself.
-  for (const p of parsed) {
+  const pathChecks = parsed.flatMap((p) => {
     const source = p.app.spec.source;
-    if (source.repoURL !== "") continue;
+    if (source.repoURL !== "") return [];
     const paths: { path: Path; value: string }[] = [
       { path: ["spec", "source", "path"], value: source.path },
       ...source.valueFiles.map((value, i) => ({ path: ["spec", "source", "valueFiles", i] as Path, value })),
     ];
-    for (const entry of paths) {
+    return paths.map(async (entry): Promise<Problem | undefined> => {
       try {
         const real = await resolveInRepo(treeRoot, entry.value);
         const info = await stat(real).catch(() => undefined);
-        if (!info) {
-          problems.push(problem(p.at, entry.path, `"${entry.value}" does not exist in the repository`));
-        } else if (entry.path[2] === "path" && !info.isDirectory()) {
-          problems.push(problem(p.at, entry.path, `"${entry.value}" is not a chart directory`));
-        }
+        if (!info) return problem(p.at, entry.path, `"${entry.value}" does not exist in the repository`);
+        if (entry.path[2] === "path" && !info.isDirectory()) return problem(p.at, entry.path, `"${entry.value}" is not a chart directory`);
+        return undefined;
       } catch {
-        problems.push(problem(p.at, entry.path, `path "${entry.value}" is outside the repository: a symlink points outside (PATH_OUTSIDE_REPO; keep charts and values inside the repository)`));
+        return problem(p.at, entry.path, `path "${entry.value}" is outside the repository: a symlink points outside (PATH_OUTSIDE_REPO; keep charts and values inside the repository)`);
       }
-    }
-  }
+    });
+  });
+  for (const p of await Promise.all(pathChecks)) if (p) problems.push(p);
   if (problems.length > 0) return { ok: false, errors: problems };
   return { ok: true, value: parsed.map((p) => p.app).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) };
 }

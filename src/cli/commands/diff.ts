@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { loadApplications, renderApplication } from "../../application/index.js";
+import { loadApplications, renderApplication, renderInputDigest } from "../../application/index.js";
 import type { Application, RenderedObject } from "../../application/index.js";
 import { diffObjects, hasDifferences, printReport } from "../../diff/index.js";
 import type { AppDiff, DiffFormat, DiffReport, DiffSide, RevisionLabel, SideError } from "../../diff/index.js";
@@ -79,7 +79,11 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
     return p;
   };
 
-  const revision = await loadSide("revision", options.revision);
+  // Both sides load concurrently when the base is known up front.
+  const [revision] = await Promise.all([
+    loadSide("revision", options.revision),
+    ...(options.base !== undefined ? [loadSide("base", options.base)] : []),
+  ]);
   if (revision.error && !revision.tree) throw errorOf(revision.error);
 
   // Applications to look at: the named ones, or every one known on the revision side or a base side
@@ -116,6 +120,18 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
     return p;
   };
 
+  const digests = new Map<string, Promise<string>>();
+  const renderSide = async (entry: AppDiff, side: Side, app: Application | undefined, sideName: DiffSide): Promise<RenderedObject[] | undefined> => {
+    if (side.error) return undefined;
+    if (!app) return [];
+    try {
+      return await renderOn(side, app);
+    } catch (err) {
+      entry.errors.push(sideError(sideName, err, `${sideName} (${side.label.ref}) ${app.spec.source.path}`));
+      return undefined;
+    }
+  };
+
   const results: AppDiff[] = [];
   const unknown: string[] = [];
   for (const name of names) {
@@ -129,23 +145,24 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
       unknown.push(name);
       continue;
     }
-    const [before, after] = await Promise.all(
-      (
-        [
-          [base, baseApp, "base"],
-          [revision, revApp, "revision"],
-        ] as const
-      ).map(async ([side, app, sideName]) => {
-        if (side.error) return undefined;
-        if (!app) return [] as RenderedObject[];
-        try {
-          return await renderOn(side, app);
-        } catch (err) {
-          entry.errors.push(sideError(sideName, err, `${sideName} (${side.label.ref}) ${app.spec.source.path}`));
-          return undefined;
-        }
-      }),
-    );
+    // Identical inputs on both sides render identically: render once (or, for --all, not at all).
+    const same =
+      !base.error &&
+      !revision.error &&
+      baseApp &&
+      revApp &&
+      baseApp.spec.source.repoURL === "" &&
+      revApp.spec.source.repoURL === "" &&
+      (await renderInputDigest(base.tree as string, baseApp, digests).catch(() => "base")) ===
+        (await renderInputDigest(revision.tree as string, revApp, digests).catch(() => "revision"));
+    if (same && options.apps === "all") continue;
+    const sideList = [
+      [base, baseApp, "base"],
+      [revision, revApp, "revision"],
+    ] as const;
+    const [before, after] = same
+      ? await renderSide(entry, revision, revApp, "revision").then((objects) => [objects, objects])
+      : await Promise.all(sideList.map(([side, app, sideName]) => renderSide(entry, side, app, sideName)));
     entry.errors.sort((a, b) => (a.side === b.side ? 0 : a.side === "base" ? -1 : 1));
     if (before && after) entry.result = diffObjects(before, after);
     if (options.apps === "all" && entry.errors.length === 0 && entry.result && !hasDifferences(entry.result)) continue;
