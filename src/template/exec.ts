@@ -11,9 +11,9 @@
 import type { ArgNode, BranchNode, CommandNode, FieldNode, ChainNode, ListNode, Node, NumberNode, PipeNode, TemplateNode, Tree, VariableNode } from "./ast.js";
 import { nodeString } from "./ast.js";
 import { TemplateError, errorContext } from "./errors.js";
-import { compareGoStrings, formatValue, goQuote, goTypeName, sortedKeys } from "./fmt.js";
+import * as fmt from "./fmt.js";
 import type { GoFunc, GoParamType, GoSignature } from "./funcs/types.js";
-import { GoStruct, isGoMap, isWholeFloat } from "./values.js";
+import * as values from "./values.js";
 import type { GoMap, GoValue } from "./values.js";
 
 /** The template namespace a running template sees (`template`, `include` and `tpl` resolve in it). */
@@ -45,6 +45,11 @@ export interface RenderContext {
   includeCounts: Map<string, number>;
   depth: number;
 }
+
+// Local copies of imported bindings: under CommonJS-style loaders (tsx, vitest) every read of an
+// imported name is a getter call, which shows in the executor's hot paths.
+const { compareGoStrings, formatValue, goQuote, goTypeName, sortedKeys } = fmt;
+const { GoStruct, isGoMap, isWholeFloat } = values;
 
 const MISSING: unique symbol = Symbol("missing");
 type Final = GoValue | typeof MISSING;

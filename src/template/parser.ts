@@ -22,8 +22,11 @@ import type {
 import { isEmptyTree, nodeString } from "./ast.js";
 import { TemplateError } from "./errors.js";
 import { goQuote, sprintf } from "./fmt.js";
-import { T, lex } from "./lexer.js";
+import { T as TokenType, lex } from "./lexer.js";
 import type { Token } from "./lexer.js";
+
+// A local alias: reading an enum through an imported binding costs a getter call under some loaders.
+const T = TokenType;
 import { parseNumberLiteral, unquote, unquoteCharConstant } from "./literals.js";
 
 export interface ParseOptions {
@@ -113,13 +116,13 @@ class TreeParser {
     });
   }
 
-  expect(typ: T, context: string): Token {
+  expect(typ: TokenType, context: string): Token {
     const t = this.nextNonSpace();
     if (t.typ !== typ) this.unexpected(t, context);
     return t;
   }
 
-  expectOneOf(a: T, b: T, context: string): Token {
+  expectOneOf(a: TokenType, b: TokenType, context: string): Token {
     const t = this.nextNonSpace();
     if (t.typ !== a && t.typ !== b) this.unexpected(t, context);
     return t;
@@ -244,7 +247,7 @@ class TreeParser {
     return { kind: word, pos: t.pos, line: t.line, src: this.src };
   }
 
-  pipeline(context: string, end: T): PipeNode {
+  pipeline(context: string, end: TokenType): PipeNode {
     const first = this.peekNonSpace();
     const pipe: PipeNode = {
       kind: "pipe",
@@ -486,25 +489,42 @@ class TreeParser {
   }
 
   newNumber(t: Token): NumberNode {
-    const base = { kind: "number" as const, pos: t.pos, src: this.src, text: t.val };
+    let isInt: boolean;
+    let isFloat: boolean;
+    let int: bigint;
+    let float: number;
+    let ideal: bigint | number | { error: string };
     if (t.typ === T.CharConstant) {
       const r = unquoteCharConstant(t.val);
       if (r === null) {
-        // Go reports strconv.UnquoteChar's error or a malformed constant.
         this.errorf(t.val.length > 3 && !t.val.startsWith("'\\") ? `malformed character constant: ${t.val}` : "invalid syntax");
       }
-      const v = BigInt(r);
-      return { ...base, isInt: true, isFloat: true, int: v, float: r, ideal: v };
+      isInt = true;
+      isFloat = true;
+      int = BigInt(r);
+      float = r;
+      ideal = int;
+    } else if (/^-?[0-9]{1,15}$/.test(t.val) && !/^-?0[0-9]/.test(t.val)) {
+      // Plain decimal ints, the common case.
+      isInt = true;
+      isFloat = true;
+      int = BigInt(t.val);
+      float = Number(int);
+      ideal = int;
+    } else {
+      const lit = parseNumberLiteral(t.val);
+      if ("error" in lit) this.errorf(lit.error);
+      isInt = lit.isInt;
+      isFloat = lit.isFloat;
+      int = lit.int;
+      float = lit.float;
+      const isHexInt = /^0[xX]/.test(t.val) && !/[pP]/.test(t.val);
+      if (lit.isFloat && !isHexInt && /[.eEpP]/.test(t.val)) ideal = lit.float;
+      else if (lit.isInt) ideal = lit.int;
+      else if (lit.isUint) ideal = { error: `${t.val} overflows int` };
+      else ideal = lit.float;
     }
-    const lit = parseNumberLiteral(t.val);
-    if ("error" in lit) this.errorf(lit.error);
-    let ideal: bigint | number | { error: string };
-    const isHexInt = /^0[xX]/.test(t.val) && !/[pP]/.test(t.val);
-    if (lit.isFloat && !isHexInt && /[.eEpP]/.test(t.val)) ideal = lit.float;
-    else if (lit.isInt) ideal = lit.int;
-    else if (lit.isUint) ideal = { error: `${t.val} overflows int` };
-    else ideal = lit.float;
-    return { ...base, isInt: lit.isInt, isFloat: lit.isFloat, int: lit.int, float: lit.float, ideal };
+    return { kind: "number", pos: t.pos, src: this.src, text: t.val, isInt, isFloat, int, float, ideal };
   }
 
   newVariable(pos: number, ident: string): VariableNode {

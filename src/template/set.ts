@@ -9,7 +9,7 @@ import { TemplateError } from "./errors.js";
 import { executeNamed } from "./exec.js";
 import type { ExecSet, FuncTable, RenderContext } from "./exec.js";
 import { and, goBuiltins, or } from "./funcs/builtins.js";
-import type { LookupFn } from "./funcs/types.js";
+import type { GoFunc, LookupFn } from "./funcs/types.js";
 import { parseTemplate } from "./parser.js";
 import type { GoValue } from "./values.js";
 
@@ -22,6 +22,8 @@ export interface TemplateSetOptions {
   maxIncludeDepth?: number;
   /** Output limit per template, in bytes (default 64 MiB). */
   maxOutputBytes?: number;
+  /** Functions added to the table, replacing same-named ones (for embedders and benchmarks). */
+  extraFuncs?: Record<string, GoFunc>;
 }
 
 type HelmTableFactory = (opts: { lookup?: LookupFn }) => FuncTable;
@@ -64,14 +66,19 @@ export class TemplateSet implements ExecSet {
     }
     this.maxIncludeDepth = options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE;
     this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    let funcs: FuncTable;
     if ((options.funcs ?? "helm") === "go") {
-      this.funcs = goFuncTable();
+      funcs = goFuncTable();
     } else {
       if (helmFactory === undefined) {
         throw new Error('Helm template functions are not loaded: import the template engine from "src/template/index.js"');
       }
-      this.funcs = helmFactory(options.lookup === undefined ? {} : { lookup: options.lookup });
+      funcs = helmFactory(options.lookup === undefined ? {} : { lookup: options.lookup });
     }
+    if (options.extraFuncs !== undefined) {
+      funcs = Object.assign(Object.create(null) as FuncTable, funcs, options.extraFuncs);
+    }
+    this.funcs = funcs;
   }
 
   /**

@@ -26,10 +26,30 @@ export function goFuncTable(): FuncTable {
   return goTable;
 }
 
-/** Helm's full table; `lookup` answers Helm's `lookup` function. */
-export function helmFuncTable(opts: { lookup?: LookupFn } = {}): FuncTable {
+let helmDefault: FuncTable | undefined;
+const helmByLookup = new WeakMap<LookupFn, FuncTable>();
+
+function buildHelmTable(lookup: LookupFn | undefined): FuncTable {
   const sprig = sprigFuncs();
   delete sprig["env"];
   delete sprig["expandenv"];
-  return table(goBuiltins(), sprig, helmFuncs(opts.lookup === undefined ? {} : { lookup: opts.lookup }), { include, tpl });
+  return table(goBuiltins(), sprig, helmFuncs(lookup === undefined ? {} : { lookup }), { include, tpl });
+}
+
+/**
+ * Helm's full table; `lookup` answers Helm's `lookup` function. Tables are built once per lookup
+ * function (the functions are pure) and shared read-only.
+ */
+export function helmFuncTable(opts: { lookup?: LookupFn } = {}): FuncTable {
+  const lookup = opts.lookup;
+  if (lookup === undefined) {
+    helmDefault ??= buildHelmTable(undefined);
+    return helmDefault;
+  }
+  let t = helmByLookup.get(lookup);
+  if (t === undefined) {
+    t = buildHelmTable(lookup);
+    helmByLookup.set(lookup, t);
+  }
+  return t;
 }
