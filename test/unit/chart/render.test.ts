@@ -265,7 +265,8 @@ describe("output", () => {
   test("documents split on --- at a line start, trimmed, empty ones dropped, with the line each starts on", () => {
     expect(splitDocuments("\n\na: 1\n---\n\n---\nb: 2\n  ---\nc: 3\n--- \nd: 4")).toEqual([
       { text: "a: 1", line: 3 },
-      { text: "b: 2\n  ---\nc: 3", line: 7 },
+      // As with Helm's pattern, the blanks after one `---` are taken with it, so the next `---` stays in the text.
+      { text: "---\nb: 2\n  ---\nc: 3", line: 6 },
       { text: "d: 4", line: 11 },
     ]);
   });
