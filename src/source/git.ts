@@ -76,6 +76,19 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What to do about the git failures users meet most. */
+function failureHint(detail: string): string {
+  if (/could not read Username|Authentication failed|terminal prompts disabled|HTTP Basic: Access denied/i.test(detail)) {
+    return " (the remote wants credentials: set CAPSTAN_GIT_TOKEN or a token in the configuration)";
+  }
+  if (/Permission denied \(publickey/i.test(detail)) return " (configure an SSH key the remote accepts)";
+  if (/Host key verification failed/i.test(detail)) return " (add the host's key to ~/.ssh/known_hosts)";
+  if (/Connection refused|Could not resolve host|unable to connect|Network is unreachable/i.test(detail)) {
+    return " (check the URL and that the remote is reachable)";
+  }
+  return "";
+}
+
 /** Where a URL's mirror lives; the hash ignores userinfo so rotating a token keeps the cache. */
 export function mirrorName(url: RepoURL): string {
   return createHash("sha256").update(url.display).digest("hex").slice(0, 24);
@@ -182,7 +195,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         .map((l) => l.trim())
         .filter((l) => l.length > 0)
         .join("; ");
-      throw new CapstanError("GIT_FAILED", `git ${ctx.what}${where} failed: ${detail}`, { cause: err });
+      throw new CapstanError("GIT_FAILED", `git ${ctx.what}${where} failed: ${detail}${failureHint(detail)}`, { cause: err });
     } finally {
       clearTimeout(timer);
     }

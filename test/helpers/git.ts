@@ -152,3 +152,72 @@ export async function startGitDaemon(basePath: string): Promise<GitDaemon> {
       }),
   };
 }
+
+export interface GitHttpServer {
+  /** `http://127.0.0.1:<port>/<name>`. */
+  url(name: string): string;
+  /** Authorization headers received, in order. */
+  authorizations: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves repositories under `basePath` over git's smart HTTP protocol (git http-backend as CGI),
+ * answering 401 unless the request carries Basic credentials with password `token`.
+ */
+export async function startGitHttpServer(basePath: string, token: string): Promise<GitHttpServer> {
+  const { createServer: createHttpServer } = await import("node:http");
+  const authorizations: string[] = [];
+  const server = createHttpServer((req, res) => {
+    const auth = req.headers.authorization ?? "";
+    authorizations.push(auth);
+    const given = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString("utf8") : "";
+    if (given.slice(given.indexOf(":") + 1) !== token) {
+      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' });
+      res.end("unauthorized\n");
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const cgi = spawn("git", ["http-backend"], {
+      env: {
+        PATH: process.env.PATH,
+        GIT_PROJECT_ROOT: basePath,
+        GIT_HTTP_EXPORT_ALL: "1",
+        REQUEST_METHOD: req.method ?? "GET",
+        PATH_INFO: decodeURIComponent(url.pathname),
+        QUERY_STRING: url.search.slice(1),
+        CONTENT_TYPE: req.headers["content-type"] ?? "",
+        GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
+        REMOTE_USER: given.slice(0, given.indexOf(":")),
+        REMOTE_ADDR: "127.0.0.1",
+      },
+    });
+    req.pipe(cgi.stdin);
+    const chunks: Buffer[] = [];
+    cgi.stdout.on("data", (c: Buffer) => chunks.push(c));
+    cgi.on("close", () => {
+      const out = Buffer.concat(chunks);
+      const split = out.indexOf("\r\n\r\n");
+      const headerText = out.subarray(0, split).toString("latin1");
+      let status = 200;
+      const headers: Record<string, string> = {};
+      for (const line of headerText.split("\r\n")) {
+        const colon = line.indexOf(":");
+        const name = line.slice(0, colon).trim();
+        const value = line.slice(colon + 1).trim();
+        if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
+        else if (name) headers[name] = value;
+      }
+      res.writeHead(status, headers);
+      res.end(out.subarray(split + 4));
+    });
+  });
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
+  );
+  return {
+    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    authorizations,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -238,6 +238,7 @@ describe("remotes that fail", () => {
     const err = await caught(source.resolve(`git://127.0.0.1:${port}/deploy.git`, "main"));
     expect(err.code).toBe("GIT_FAILED");
     expect(err.message).toContain(`git fetch for git://127.0.0.1:${port}/deploy.git failed`);
+    expect(err.message).toContain("(check the URL and that the remote is reachable)");
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
