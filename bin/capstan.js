@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Runs the built CLI (dist/); in a checkout that was not built yet, runs the TypeScript sources through tsx.
+import { existsSync } from "node:fs";
+
+const built = new URL("../dist/cli/main.js", import.meta.url);
+let mod;
+if (existsSync(built)) {
+  mod = await import(built.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  mod = await import(new URL("../src/cli/main.ts", import.meta.url).href);
+}
+const code = await mod.main(process.argv.slice(2), mod.processIO());
+process.exitCode = code;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Everything `npm start`, `npm test` and `npm run bench` need on a fresh machine:
+# npm dependencies, a Docker engine (installed and started if none answers), the demo images.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+bash scripts/ensure-docker.sh
+bash scripts/build-images.sh

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the tests need, then runs unit and integration tests on a real engine.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+bash scripts/setup.sh
+# Go's own text/template is the oracle for the template engine's differential tests.
+if ! command -v go >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test: installing golang-go (the template oracle)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+  else
+    echo "test: Go is missing; install golang-go for the template oracle tests" >&2
+  fi
+fi
+cleanup() { bash scripts/nodes.sh down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+npx tsc -p tsconfig.json --noEmit
+npx vitest run "$@"
