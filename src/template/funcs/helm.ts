@@ -2,112 +2,64 @@
  * Helm's own template functions (engine/funcs.go) that need no executor: required, the YAML, JSON
  * and TOML converters, lookup. `include` and `tpl` are bound by the executor.
  *
- * toYaml follows sigs.k8s.io/yaml: the value goes through encoding/json first (sorted keys, whole
- * numbers as integers), then go-yaml v2 style output: sequences not indented under their key,
- * strings YAML 1.1 would read as another type double-quoted, multi-line strings as literal blocks.
+ * toYaml follows sigs.k8s.io/yaml: the value goes through encoding/json first (whole numbers as
+ * integers), then go-yaml v2 writes it (see sprig/goyaml.ts for the emitter).
  */
 import { parse as parseTomlText } from "smol-toml";
-import { Document, isScalar, parseAllDocuments, visit } from "yaml";
-import type { Pair, Scalar, ScalarTag, Tags } from "yaml";
+import { parseAllDocuments } from "yaml";
+import type { Tags } from "yaml";
 import { compareGoStrings, formatFloat } from "../fmt.js";
 import { GoStruct, isGoMap, isNil } from "../values.js";
 import type { GoMap, GoValue } from "../values.js";
 import { goTypeName, needString, structFields } from "./args.js";
+import { emitYaml } from "./sprig/goyaml.js";
+import type { YamlTree } from "./sprig/goyaml.js";
 import { goJsonMarshal, goJsonUnmarshal } from "./sprig/json.js";
 import type { FuncMap, LookupFn } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------
 // YAML
 
-/** Plain scalars YAML 1.1 (go-yaml v2) resolves to something other than a string. */
-const NON_STRING_PLAIN = [
-  /^(?:~|[Nn]ull|NULL)?$/,
-  /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-  /^[-+]?0b[0-1_]+$/,
-  /^[-+]?0[0-7_]+$/,
-  /^[-+]?[0-9][0-9_]*$/,
-  /^[-+]?0x[0-9a-fA-F_]+$/,
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
-  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/,
-  /^<<$/,
-];
-
-function resolvesAsNonString(s: string): boolean {
-  return NON_STRING_PLAIN.some((re) => re.test(s));
+/** The value as encoding/json sees it (Helm's toYaml marshals to JSON first). */
+function jsonTree(v: GoValue): YamlTree {
+  // json.Marshal decides what fails (NaN, functions); the tree keeps ints exact.
+  goJsonMarshal(v, { escapeHTML: false, indent: "" });
+  const conv = (x: GoValue): YamlTree => {
+    if (isNil(x)) return null;
+    if (Array.isArray(x)) return x.map(conv);
+    if (x instanceof GoStruct) {
+      const marshal = (x as unknown as Record<string, unknown>)["marshalJSON"];
+      if (typeof marshal === "function") return conv((marshal as () => GoValue).call(x));
+      return Object.fromEntries(structFields(x).map(([k, f]) => [k, conv(f)]));
+    }
+    if (isGoMap(x)) return Object.fromEntries(Object.keys(x).map((k) => [k, conv(x[k] ?? null)]));
+    return x as YamlTree;
+  };
+  return conv(v);
 }
 
-/** Go's float formatting in YAML (strconv 'g', shortest); whole numbers as integers. */
-const goFloatTag: ScalarTag = {
-  identify: (v) => typeof v === "number",
-  default: true,
-  tag: "tag:yaml.org,2002:float",
-  // The yaml library prefers tags that carry a test when several identify a value.
-  test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/,
-  resolve: (s) => Number(s),
-  stringify: (node) => {
-    const v = (node as Scalar).value as number;
-    if (Number.isNaN(v)) return ".NaN";
-    if (v === Infinity) return "+.Inf";
-    if (v === -Infinity) return "-.Inf";
-    if (Number.isInteger(v) && Math.abs(v) < 2 ** 63) return BigInt(v).toString();
-    return formatFloat(v, "g", -1);
-  },
-};
-
-/** The value as encoding/json sees it, with map keys in Go's order. */
-function jsonTree(v: GoValue): unknown {
-  return JSON.parse(goJsonMarshal(v, { escapeHTML: false, indent: "" }));
-}
-
-/** A value as go-yaml encodes it directly (structs by field, maps sorted). */
-function plainTree(v: GoValue): unknown {
+/** A value as go-yaml encodes it directly (structs by field). */
+function plainTree(v: GoValue): YamlTree {
   if (isNil(v)) return null;
   if (Array.isArray(v)) return v.map(plainTree);
   if (v instanceof GoStruct) {
     const marshal = (v as unknown as Record<string, unknown>)["marshalJSON"];
-    if (typeof marshal === "function") return (marshal as () => unknown).call(v);
+    if (typeof marshal === "function") return plainTree((marshal as () => GoValue).call(v));
     return Object.fromEntries(structFields(v).map(([k, x]) => [k, plainTree(x)]));
   }
   if (isGoMap(v)) return Object.fromEntries(Object.keys(v).map((k) => [k, plainTree(v[k] ?? null)]));
   if (typeof v === "function") throw new Error(`cannot marshal type: ${goTypeName(v)}`);
-  return v;
+  return v as YamlTree;
 }
 
-function yamlString(tree: unknown, indentSeq: boolean): string {
-  const doc = new Document(tree, {
-    version: "1.1",
-    customTags: (tags: Tags) => [goFloatTag, ...tags],
-    sortMapEntries: (a: Pair, b: Pair) => compareGoStrings(String(keyOf(a)), String(keyOf(b))),
-  });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === "string" && resolvesAsNonString(node.value)) node.type = "QUOTE_DOUBLE";
-    },
-  });
-  const out = doc.toString({
-    lineWidth: 0,
-    indentSeq,
-    blockQuote: "literal",
-    singleQuote: true,
-  });
-  return out;
-}
-
-function keyOf(p: Pair): unknown {
-  return isScalar(p.key) ? p.key.value : p.key;
-}
-
-/** Helm's toYaml: "" when the value cannot be encoded, trailing newline removed. */
+/** Helm's toYaml (sigs.k8s.io/yaml: JSON, then go-yaml v2), trailing newline removed. */
 export function toYaml(v: GoValue): string {
-  return yamlString(jsonTree(v), false).replace(/\n$/, "");
+  return emitYaml(jsonTree(v)).replace(/\n$/, "");
 }
 
 /** Helm's toYamlPretty: go-yaml v3 with indent 2 (sequences indented under their key). */
 export function toYamlPretty(v: GoValue): string {
-  return yamlString(plainTree(v), true).replace(/\n$/, "");
+  return emitYaml(plainTree(v), { indentSequences: true }).replace(/\n$/, "");
 }
 
 /** YAML 1.1 as go-yaml v2 reads it into interface{}: no timestamps, sexagesimals or !!binary. */

@@ -51,8 +51,34 @@ describe("toYaml", () => {
     expect(call("toYaml", "a: b")).toBe("'a: b'");
   });
 
-  it("orders keys by bytes, numbers-as-strings included", () => {
-    expect(call("toYaml", { "10": 1n, "9": 2n, B: 3n, a: 4n })).toBe('"10": 1\n"9": 2\nB: 3\na: 4');
+  it("orders keys as go-yaml does, comparing digit runs as numbers", () => {
+    expect(call("toYaml", { "10": 1n, "9": 2n, B: 3n, a: 4n, port10: 5n, port9: 6n, _x: 7n })).toBe(
+      '_x: 7\n"9": 2\n"10": 1\nB: 3\na: 4\nport9: 6\nport10: 5',
+    );
+  });
+
+  it("chooses quoting the way libyaml does", () => {
+    const v = { a: "foo: bar", b: "trail ", c: "tab\there", d: "- dash", e: "x:y", f: "#c", g: "a #b", h: "0755", i: "-", j: "'q'" };
+    expect(call("toYaml", v)).toBe(
+      ["a: 'foo: bar'", "b: 'trail '", 'c: "tab\\there"', "d: '- dash'", "e: x:y", "f: '#c'", "g: 'a #b'", 'h: "0755"', "i: '-'", "j: '''q'''"].join("\n"),
+    );
+  });
+
+  it("folds long scalars at the first space past column 80, like go-yaml v2", () => {
+    const words = Array.from({ length: 30 }, () => "word").join(" ");
+    const out = call("toYaml", { long: words }) as string;
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("long: " + Array.from({ length: 16 }, () => "word").join(" "));
+    expect(lines[1]).toBe("  " + Array.from({ length: 14 }, () => "word").join(" "));
+    expect(call("fromYaml", out)).toEqual({ long: words });
+  });
+
+  it("writes a multi-line string with a trailing space on a line double-quoted", () => {
+    expect(call("toYaml", { s: "a \nb" })).toBe('s: "a \\nb"');
+  });
+
+  it("lays out lists of maps and nested lists", () => {
+    expect(call("toYaml", [{ a: 1n, b: [1n, 2n] }, ["x", "y"], {}])).toBe('- a: 1\n  b:\n  - 1\n  - 2\n- - x\n  - "y"\n- {}');
   });
 
   it("encodes struct fields and keeps unicode as is", () => {
