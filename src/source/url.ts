@@ -92,6 +92,9 @@ export function parseRepoURL(raw: string, options: RepoURLOptions = {}): RepoURL
   const looksScp = colon > 0 && (slash === -1 || colon < slash);
   if (looksScp) {
     if (!SCP_LIKE.test(raw)) refuse(raw, "it is neither a URL, an scp-like address nor a local path");
+    const host = raw.slice(raw.indexOf("@") + 1, raw.indexOf(":"));
+    // ssh would read a host starting with '-' as an option (-oProxyCommand=…).
+    if (host.startsWith("-")) refuse(raw, "its host starts with '-'");
     return { url: raw, display: raw, transport: "ssh" };
   }
   const path = isAbsolute(raw) ? raw : resolve(options.cwd ?? process.cwd(), raw);

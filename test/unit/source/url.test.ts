@@ -35,6 +35,8 @@ describe("repository URLs", () => {
     expect(refusal("-uhttps://evil").message).toContain("starts with '-'");
     expect(refusal("--upload-pack=touch /tmp/x").message).toContain("starts with '-'");
     expect(refusal("https://host/repo.git--upload-pack=x").message).toContain("carries git options");
+    expect(refusal("git@-oProxy:repo").message).toContain("host starts with '-'");
+    expect(refusal("ssh://-oProxyCommand=x/repo").message).toContain("host starts with '-'");
   });
 
   it("refuses URLs with whitespace or control characters", () => {
