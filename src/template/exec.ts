@@ -59,6 +59,10 @@ const CONTINUE = 2;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && e.message.includes("call stack");
+}
+
 /** Go's truth: empty strings, collections, zero numbers, false and nil are false. */
 export function isTrue(v: GoValue): boolean {
   switch (typeof v) {
@@ -342,8 +346,17 @@ export class State {
     this.tmplName = t.name;
     this.dotIface = false;
     ctx.depth++;
-    this.walkList(newDot, tree.root);
-    ctx.depth--;
+    try {
+      this.walkList(newDot, tree.root);
+    } catch (e) {
+      if (isStackOverflow(e)) {
+        this.node = t;
+        this.errorf("exceeded maximum template depth (100000)");
+      }
+      throw e;
+    } finally {
+      ctx.depth--;
+    }
     this.varNames = savedNames;
     this.varValues = savedValues;
     this.varIface = savedVarIface;
@@ -559,7 +572,7 @@ export class State {
       if ((fn as ExecBoundFunc).execBound === true) return (fn as ExecBoundFunc)(this, ...argv);
       return (fn as GoFunc)(...argv);
     } catch (e) {
-      if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
+      if (isStackOverflow(e)) throw e;
       this.node = node;
       const msg = e instanceof Error ? e.message : String(e);
       this.errorf(`error calling ${name}: ${msg}`, e);
@@ -679,6 +692,12 @@ export class State {
     }
     try {
       return executeNamed(ctx, this.set, name, data);
+    } catch (e) {
+      // JavaScript's stack may run out before Helm's count does: report it as Helm would.
+      if (isStackOverflow(e)) {
+        throw new Error(`rendering template has a nested reference name: ${name}: unable to execute template`);
+      }
+      throw e;
     } finally {
       ctx.includeCounts.set(name, (ctx.includeCounts.get(name) ?? 1) - 1);
     }
@@ -697,7 +716,7 @@ export class State {
     try {
       out = executeNamed(this.ctx, derived, this.set.rootName, data);
     } catch (e) {
-      if (e instanceof RangeError) throw e;
+      if (isStackOverflow(e)) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(`error during tpl function execution for ${goQuote(text)}: ${msg}`, { cause: e });
     }
