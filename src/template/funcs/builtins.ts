@@ -35,6 +35,7 @@ function truth(v: GoValue): boolean {
   return false;
 }
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, NUL included
 const isAscii = /^[\x00-\x7f]*$/;
 
 function byteLength(s: string): number {
