@@ -6,7 +6,7 @@ export { diffLines, unifiedDiff, unifiedHunks } from "./lines.js";
 export type { Hunk, LineOp } from "./lines.js";
 export { objectYAML } from "./yaml.js";
 export { objectDiffs, printJSON, printMarkdown, printReport, printText, reportHasDifferences } from "./print.js";
-export type { DiffFormat, TextOptions } from "./print.js";
+export type { DiffFormat, MarkdownOptions, TextOptions } from "./print.js";
 export type {
   AppDiff,
   DiffObject,

@@ -109,8 +109,17 @@ function escapeCell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/</g, "&lt;");
 }
 
+export interface MarkdownOptions {
+  /**
+   * Longest output, in characters (default 60 000: GitHub refuses comments over 65 536).
+   * Diff sections that do not fit are left out and counted in a closing note.
+   */
+  maxLength?: number;
+}
+
 /** A pull-request comment: summary table, rollout impact, then one collapsible diff per object. */
-export function printMarkdown(report: DiffReport): string {
+export function printMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
+  const maxLength = options.maxLength ?? 60_000;
   const out: string[] = [];
   out.push(`### Capstan diff for \`${report.repo}\``, "");
   if (report.apps.length === 0) {
@@ -124,25 +133,41 @@ export function printMarkdown(report: DiffReport): string {
     out.push(`| ${escapeCell(app.name)}${status} | \`${label(app.base)}\` → \`${label(app.revision)}\` | ${c.added} | ${c.changed} | ${c.removed} |`);
   }
   out.push("");
+  // Headings, errors and rollout impact always fit; whole diff sections are added while they fit.
+  const sections: { app: string; head: string[]; diffs: string[] }[] = [];
   for (const app of report.apps) {
-    out.push(`#### ${escapeCell(app.name)}`, "");
+    const head: string[] = [`#### ${escapeCell(app.name)}`, ""];
     for (const e of app.errors) {
-      out.push(`**Error on the ${e.side} side:** ${escapeCell(e.message)}`, "");
+      head.push(`**Error on the ${e.side} side:** ${escapeCell(e.message)}`, "");
       if (e.problems?.length) {
         const body = e.problems.map(formatProblem).join("\n");
         const f = fence(body);
-        out.push(f, body, f, "");
+        head.push(f, body, f, "");
       }
     }
     const impact = rollouts(app.result);
-    if (impact.length > 0) {
-      out.push(...impact.map((r) => `- ${escapeCell(r)}`), "");
-    }
-    for (const d of app.result ? objectDiffs(app.result) : []) {
+    if (impact.length > 0) head.push(...impact.map((r) => `- ${escapeCell(r)}`), "");
+    const diffs = (app.result ? objectDiffs(app.result) : []).map((d) => {
       const f = fence(d.text);
-      out.push(`<details><summary>${escapeCell(d.title)} (${d.status})</summary>`, "", `${f}diff`, d.text.trimEnd(), f, "", "</details>", "");
+      return [`<details><summary>${escapeCell(d.title)} (${d.status})</summary>`, "", `${f}diff`, d.text.trimEnd(), f, "", "</details>", ""].join("\n");
+    });
+    sections.push({ app: app.name, head, diffs });
+  }
+  const note = (n: number) => `_${n} object diff${n === 1 ? "" : "s"} left out to fit a pull-request comment; run \`capstan diff\` locally to see everything._`;
+  let size = out.join("\n").length + sections.reduce((n, s) => n + s.head.join("\n").length + 1, 0) + note(999).length + 2;
+  let omitted = 0;
+  for (const section of sections) {
+    out.push(...section.head);
+    for (const d of section.diffs) {
+      if (size + d.length + 1 > maxLength) {
+        omitted++;
+        continue;
+      }
+      size += d.length + 1;
+      out.push(d);
     }
   }
+  if (omitted > 0) out.push(note(omitted), "");
   return out.join("\n");
 }
 

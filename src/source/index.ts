@@ -8,3 +8,5 @@ export { assertRefName, refNameProblem } from "./refname.js";
 export { levenshtein, nearNames } from "./near.js";
 export { lexicalPathProblem, resolveInRepo } from "./paths.js";
 export { KeyedMutex, withLockFile } from "./lock.js";
+export { gitSettingsSchema, gitSourceOptions } from "./settings.js";
+export type { GitSettings } from "./settings.js";

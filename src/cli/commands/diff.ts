@@ -5,7 +5,8 @@ import { diffObjects, hasDifferences, printReport } from "../../diff/index.js";
 import type { AppDiff, DiffFormat, DiffReport, DiffSide, RevisionLabel, SideError } from "../../diff/index.js";
 import { CapstanError, formatProblem } from "../../errors.js";
 import type { Problem } from "../../errors.js";
-import { createGitSource, nearNames, parseRepoURL } from "../../source/index.js";
+import { loadConfig } from "../../config/index.js";
+import { createGitSource, gitSourceOptions, nearNames, parseRepoURL } from "../../source/index.js";
 import type { GitSource } from "../../source/index.js";
 import { colorEnabled, parseOutputFormat } from "../printers.js";
 import type { Command } from "../types.js";
@@ -243,9 +244,10 @@ export const diffCommand: Command = {
       io.stderr(`error: ${(err as Error).message}\n`);
       return 2;
     }
-    const source = createGitSource({ stateDir: global.stateDir, cwd: io.cwd, env: io.env });
     let report: DiffReport;
     try {
+      const config = await loadConfig(global.config);
+      const source = createGitSource(gitSourceOptions(config, { stateDir: global.stateDir, cwd: io.cwd, env: io.env }));
       report = await diffRevisions({
         repo: parsed.repo,
         apps: parsed.apps,

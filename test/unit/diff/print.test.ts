@@ -67,6 +67,17 @@ describe("diff printers", () => {
     expect(md).not.toContain("hunter2");
   });
 
+  it("leaves out whole diff sections that would push a comment past its size limit, and says so", () => {
+    const full = printMarkdown(report());
+    const cut = printMarkdown(report(), { maxLength: full.length - 100 });
+    expect(cut.length).toBeLessThanOrEqual(full.length - 100);
+    expect(cut).toContain("| web | `main (aaaaaaa)` → `pull/3/head (bbbbbbb)` | 0 | 2 | 0 |");
+    expect(cut).toContain("- Deployment web: 3 pods will be replaced");
+    expect(cut.match(/<details>/g)).toHaveLength(1);
+    expect(cut).toContain("_1 object diff left out to fit a pull-request comment; run `capstan diff` locally to see everything._");
+    expect(full).not.toContain("left out");
+  });
+
   it("prints JSON with a merge patch per changed object and no secret values", () => {
     const json = JSON.parse(printJSON(report()));
     expect(json.differences).toBe(true);
