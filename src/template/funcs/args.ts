@@ -180,6 +180,12 @@ export function needMap(v: GoValue): GoMap {
   throw wrongType("map[string]interface {}", v);
 }
 
+/** A map argument only read from: Go passes a nil map, which reads as empty. */
+export function readMap(v: GoValue): GoMap {
+  if (isNil(v)) return {};
+  return needMap(v);
+}
+
 /** An argument declared `[]interface{}` in Go (nil is an empty slice). */
 export function needList(v: GoValue): GoValue[] | null {
   if (isNil(v)) return null;

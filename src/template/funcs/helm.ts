@@ -15,6 +15,7 @@ import { goTypeName, needString, structFields } from "./args.js";
 import { emitYaml } from "./sprig/goyaml.js";
 import type { YamlTree } from "./sprig/goyaml.js";
 import { goJsonMarshal, goJsonUnmarshal } from "./sprig/json.js";
+import { withSignatures } from "./sprig/signatures.js";
 import type { FuncMap, LookupFn } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ export interface HelmFuncOptions {
 }
 
 export function helmFuncs(opts: HelmFuncOptions = {}): FuncMap {
-  return {
+  return withSignatures({
     required: (warn, val) => {
       if (isNil(val) || val === "") throw new Error(needString(warn));
       return val;
@@ -307,5 +308,5 @@ export function helmFuncs(opts: HelmFuncOptions = {}): FuncMap {
       if (!opts.lookup) return {};
       return opts.lookup(...args) ?? {};
     },
-  };
+  });
 }

@@ -3,7 +3,7 @@ import { compareGoStrings } from "../../fmt.js";
 import { isGoMap, isNil } from "../../values.js";
 import type { GoMap, GoValue } from "../../values.js";
 import type { FuncMap } from "../types.js";
-import { isEmpty, needMap, needString, wrongType } from "../args.js";
+import { isEmpty, needMap, needString, readMap, wrongType } from "../args.js";
 import { strval } from "./strval.js";
 
 const hasOwn = (m: GoMap, k: string): boolean => Object.prototype.hasOwnProperty.call(m, k);
@@ -44,7 +44,8 @@ export function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
 }
 
 function mergeAll(overwrite: boolean, dst: GoValue, srcs: GoValue[]): GoMap {
-  const d = needMap(dst);
+  // A nil destination becomes a new map, as mergo does through Sprig's pointer.
+  const d = isNil(dst) ? {} : needMap(dst);
   for (const s of srcs) {
     if (isNil(s)) continue;
     if (!isGoMap(s)) throw wrongType("map[string]interface {}", s);
@@ -64,26 +65,28 @@ export function dictFuncs(): FuncMap {
       return out;
     },
     get: (d, k) => {
-      const m = needMap(d);
+      const m = readMap(d);
       const key = needString(k);
       return hasOwn(m, key) ? (m[key] ?? null) : "";
     },
     set: (d, k, v) => {
+      if (isNil(d)) throw new Error("assignment to entry in nil map");
       const m = needMap(d);
       m[needString(k)] = v ?? null;
       return m;
     },
     unset: (d, k) => {
+      if (isNil(d)) return null;
       const m = needMap(d);
       delete m[needString(k)];
       return m;
     },
-    hasKey: (d, k) => hasOwn(needMap(d), needString(k)),
+    hasKey: (d, k) => hasOwn(readMap(d), needString(k)),
     pluck: (k, ...ds) => {
       const key = needString(k);
       const out: GoValue[] = [];
       for (const d of ds) {
-        const m = needMap(d);
+        const m = readMap(d);
         if (hasOwn(m, key)) out.push(m[key] ?? null);
       }
       return out;
@@ -91,15 +94,15 @@ export function dictFuncs(): FuncMap {
     keys: (...ds) => {
       // Go's map order is random; sorted is one of its orders and keeps renders reproducible.
       const out: GoValue[] = [];
-      for (const d of ds) out.push(...sortedKeys(needMap(d)));
+      for (const d of ds) out.push(...sortedKeys(readMap(d)));
       return out;
     },
     values: (d) => {
-      const m = needMap(d);
+      const m = readMap(d);
       return sortedKeys(m).map((k) => m[k] ?? null);
     },
     pick: (d, ...ks) => {
-      const m = needMap(d);
+      const m = readMap(d);
       const out: GoMap = {};
       for (const k of ks) {
         const key = needString(k);
@@ -108,7 +111,7 @@ export function dictFuncs(): FuncMap {
       return out;
     },
     omit: (d, ...ks) => {
-      const m = needMap(d);
+      const m = readMap(d);
       const drop = new Set(ks.map((k) => needString(k)));
       const out: GoMap = {};
       for (const k of Object.keys(m)) if (!drop.has(k)) out[k] = m[k] ?? null;

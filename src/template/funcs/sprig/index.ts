@@ -17,6 +17,7 @@ import { pathFuncs } from "./paths.js";
 import { reflectFuncs } from "./reflect.js";
 import { regexFuncs } from "./regex.js";
 import { semverFuncs } from "./semver.js";
+import { withSignatures } from "./signatures.js";
 import { stringFuncs } from "./strings.js";
 import { urlFuncs } from "./url.js";
 
@@ -26,7 +27,7 @@ export interface SprigOptions {
 }
 
 export function sprigFuncs(opts: SprigOptions = {}): FuncMap {
-  return {
+  return withSignatures({
     ...stringFuncs(),
     ...listFuncs(),
     ...dictFuncs(),
@@ -50,7 +51,7 @@ export function sprigFuncs(opts: SprigOptions = {}): FuncMap {
       needString(name);
       return "";
     },
-  };
+  });
 }
 
 export { Certificate } from "./crypto.js";

@@ -4,7 +4,7 @@
  */
 import type { GoMap, GoValue } from "../../values.js";
 import type { FuncMap } from "../types.js";
-import { needMap, needString, wrongType } from "../args.js";
+import { needString, readMap, wrongType } from "../args.js";
 
 interface GoUrl {
   scheme: string;
@@ -196,7 +196,7 @@ export function urlFuncs(): FuncMap {
       };
     },
     urlJoin: (d) => {
-      const m = needMap(d);
+      const m = readMap(d);
       const info = field(m, "userinfo");
       let user: GoUrl["user"] = null;
       if (info !== "") {

@@ -27,7 +27,8 @@ describe("Sprig dict functions", () => {
   it("hasKey tells present keys, even with empty values", () => {
     expect(call("hasKey", { a: null }, "a")).toBe(true);
     expect(call("hasKey", { a: 1n }, "b")).toBe(false);
-    expect(() => call("hasKey", null, "a")).toThrow(/expected map/);
+    expect(call("hasKey", null, "a")).toBe(false);
+    expect(() => call("hasKey", "str", "a")).toThrow(/expected map/);
   });
 
   it("pluck, keys and values read maps", () => {
@@ -42,7 +43,10 @@ describe("Sprig dict functions", () => {
     expect(call("omit", m, "a", "z")).toEqual({ b: 2n, c: 3n });
     expect(call("omit", m)).toEqual(m);
     expect(call("omit", m)).not.toBe(m);
-    expect(() => call("omit", null, "a")).toThrow(/expected map/);
+    expect(call("omit", null, "a")).toEqual({});
+    expect(call("get", null, "a")).toBe("");
+    expect(() => call("set", null, "a", 1n)).toThrow("assignment to entry in nil map");
+    expect(call("merge", null, { a: 1n })).toEqual({ a: 1n });
     expect(() => call("omit", m, 1n)).toThrow(/expected string/);
   });
 
