@@ -52,6 +52,16 @@ function rollouts(result: DiffResult | undefined): string[] {
   return [...result.changed, ...result.added, ...result.removed].flatMap((o) => (o.rollout ? [o.rollout] : []));
 }
 
+/** For an application with an error: which sides did render, and how much. */
+function renderedNotes(app: AppDiff): string[] {
+  return (["base", "revision"] as const).flatMap((side) => {
+    const n = app.rendered?.[side];
+    if (n === undefined) return [];
+    const ref = side === "base" ? app.base?.ref : app.revision?.ref;
+    return [`${side} (${ref ?? "?"}) rendered ${n === 1 ? "1 object" : `${n} objects`}`];
+  });
+}
+
 /** True when any application differs or failed to render (what decides exit code 1). */
 export function reportHasDifferences(report: DiffReport): boolean {
   return report.apps.some((a) => a.result !== undefined && hasDifferences(a.result));
@@ -85,6 +95,7 @@ export function printText(report: DiffReport, options: TextOptions = {}): string
       out.push(`${color ? ansi.red : ""}error (${e.side}): ${e.message}${color ? ansi.reset : ""}`);
       for (const p of e.problems ?? []) out.push(`  ${formatProblem(p)}`);
     }
+    if (app.errors.length > 0) out.push(...renderedNotes(app));
     if (app.result) {
       out.push(`${c.changed} changed, ${c.added} added, ${c.removed} removed, ${app.result.unchanged.length} unchanged`);
       for (const r of rollouts(app.result)) out.push(`  ${color ? ansi.yellow : ""}${r}${color ? ansi.reset : ""}`);
@@ -145,6 +156,8 @@ export function printMarkdown(report: DiffReport, options: MarkdownOptions = {})
         head.push(f, body, f, "");
       }
     }
+    const notes = app.errors.length > 0 ? renderedNotes(app) : [];
+    if (notes.length > 0) head.push(...notes.map((n) => `${escapeCell(n)}  `), "");
     const impact = rollouts(app.result);
     if (impact.length > 0) head.push(...impact.map((r) => `- ${escapeCell(r)}`), "");
     const diffs = (app.result ? objectDiffs(app.result) : []).map((d) => {

@@ -70,6 +70,8 @@ export interface AppDiff {
   revision?: RevisionLabel;
   /** Absent when a side could not be rendered (see `errors`). */
   result?: DiffResult;
+  /** Objects each side rendered, so a failure on one side still shows the other side worked. */
+  rendered?: Partial<Record<DiffSide, number>>;
   errors: SideError[];
 }
 

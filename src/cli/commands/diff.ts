@@ -126,7 +126,9 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
     if (side.error) return undefined;
     if (!app) return [];
     try {
-      return await renderOn(side, app);
+      const objects = await renderOn(side, app);
+      entry.rendered = { ...entry.rendered, [sideName]: objects.length };
+      return objects;
     } catch (err) {
       entry.errors.push(sideError(sideName, err, `${sideName} (${side.label.ref}) ${app.spec.source.path}`));
       return undefined;

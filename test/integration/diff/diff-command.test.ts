@@ -67,6 +67,9 @@ beforeAll(() => {
   repo.branch("broken");
   repo.switchTo("broken");
   repo.commit({ "charts/web/templates/broken.yaml": "kind: ConfigMap\n{{ .Values.nope.deeper }\n" }, "broken template");
+  repo.branch("broken-too");
+  repo.switchTo("broken-too");
+  repo.commit({ "charts/web/templates/broken.yaml": null, "charts/web/templates/values-typo.yaml": "kind: ConfigMap\nx: {{ required \"set typo\" .Values.typo }}\n" }, "another break");
   repo.switchTo("main");
 
   repo.branch("more-apps");
@@ -136,6 +139,15 @@ describe("capstan diff", () => {
     expect(run.stdout).toContain("error (revision): revision (broken) charts/web:");
     expect(run.stdout).toContain("charts/web/templates/broken.yaml");
     expect(run.stdout).not.toContain("error (base)");
+    expect(run.stdout).toContain("base (main) rendered 4 objects");
+  });
+
+  it("reports both sides when both fail to render", async () => {
+    const run = await diff("--repo", repo.path, "--app", "web", "--base", "broken", "--revision", "broken-too");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("error (base): base (broken) charts/web:");
+    expect(run.stdout).toContain("error (revision): revision (broken-too) charts/web:");
+    expect(run.stdout).toContain("charts/web/templates/values-typo.yaml");
   });
 
   it("suggests near names for an unknown application or revision and exits 2", async () => {
