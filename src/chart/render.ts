@@ -1,5 +1,5 @@
-import { parse as parseYaml } from "yaml";
 import { CapstanError } from "../errors.js";
+import { parseYamlFast } from "../manifest/fast-yaml.js";
 import type { Problem } from "../errors.js";
 import { TemplateError, TemplateSet } from "../template/index.js";
 import type { LookupFn } from "../template/funcs/types.js";
@@ -218,7 +218,7 @@ export function renderChart(chart: Chart, options: RenderOptions): RenderResult 
     splitDocuments(out).forEach((piece, index) => {
       let object: unknown;
       try {
-        object = parseYaml(piece.text, { uniqueKeys: false });
+        object = parseYamlFast(piece.text);
       } catch (err) {
         const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
         const p: Problem = { file: e.file, message: `rendered YAML does not parse: ${firstLine((err as Error).message)}` };

@@ -11,6 +11,7 @@ import {
 } from "./names.js";
 import { IGNORED_POD_FIELDS, KIND_SCHEMAS, SUPPORTED_KINDS } from "./schemas.js";
 import type { LabelSelector, ManifestObject, PodTemplate, SupportedKind } from "./schemas.js";
+import { readBlockYaml } from "./fast-yaml.js";
 import { parseYamlWithPositions } from "./yaml.js";
 import type { PositionedYaml } from "./yaml.js";
 
@@ -300,6 +301,7 @@ export function parseManifests(docs: readonly ManifestInput[], options: ParseMan
     };
 
     let raw = doc.object;
+    if (raw === undefined) raw = readBlockYaml(doc.text)?.value;
     if (raw === undefined) {
       const r = parseYamlWithPositions(doc.text, file, startLine - 1);
       if (!r.ok) {

@@ -1,0 +1,76 @@
+import * as path from "node:path";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { loadChart, renderChart } from "../../../src/chart/index.js";
+import { parseYamlFast, readBlockYaml } from "../../../src/manifest/fast-yaml.js";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
+
+// Documents inside the fast subset: each must read exactly as the yaml library reads it.
+const fastCases = [
+  "a: 1\nb: two\nc: 3.5\nd: true\ne: null\nf: ~\ng:\nh: -7\ni: 0x1F\nj: 0o17\nk: .inf\nl: -.Inf\nm: 1e3\nn: 007\no: +12\np: 1.\nq: False\n",
+  "list:\n  - a\n  - 1\n  - - x\n    - y\n".replace("  - - x\n    - y\n", "  - b\n"),
+  "containers:\n- name: web\n  image: \"capstan-demo/web:v1\"\n  ports:\n  - containerPort: 8080\n    name: http\nnext: 1\n",
+  "a:\n  b:\n    c: d\n  e: []\n  f: {}\n",
+  "s1: 'it''s'\ns2: \"tab\\tnew\\nline \\\"q\\\" \\u00e9 \\x41\"\ns3: plain with spaces # comment\ns4: \"a: b\" # c\n",
+  "block: |\n  line 1\n    indented\n\n  line 3\nstrip: |-\n  no newline\nkeep: |+\n  kept\nafter: x\n",
+  "k8s:\n  app.kubernetes.io/name: web\n  helm.sh/chart: web-0.1.0\n  checksum/config: 8ed7b8ede624a0799d6b6a7f874a7407c077c76b7d5653b8656b6da5d7e519c2\n  \"quoted key\": v\n  url: http://example.com:80/x\n",
+  "# leading comment\nitems:\n  # inner comment\n  - name: a # trailing\n\n  - name: b\n",
+  "seqOfMaps:\n  -   name: wide\n      value: 1\n  - name: narrow\n",
+  "empty: \"\"\nsingle: ''\nnum-string: \"8080\"\nnested:\n  - a: 1\n    b:\n      - c\n",
+  "emptyBlock: |\nnext: 1\n",
+  "key: value\n\n\n",
+  "1: a\n",
+];
+
+// Documents outside it: the library decides (including its errors).
+const libraryCases = [
+  "a: &x 1\nb: *x\n",
+  "a: [1, 2]\n",
+  "a: {b: 1}\n",
+  "a: >\n  folded\n  text\n",
+  "a: !!str 1\n",
+  "a: multi\n  line plain\n",
+  "a: 1\na: 2\n",
+  "---\na: 1\n",
+  "just a scalar",
+  "a: 'unterminated\n  quote'\n",
+  "\ta: 1\n",
+  "a: b: c\n",
+  "__proto__: 1\n",
+  "? complex\n: key\n",
+  "a: |2\n   x\n",
+  "~: a\n",
+];
+
+describe("fast YAML reading", () => {
+  test.each(fastCases)("reads %j as the yaml library does, without deferring", (text) => {
+    const fast = readBlockYaml(text);
+    expect(fast).toBeDefined();
+    expect(fast?.value).toEqual(parse(text));
+  });
+
+  test.each(libraryCases)("defers %j to the yaml library", (text) => {
+    expect(readBlockYaml(text)).toBeUndefined();
+    let expected: unknown;
+    let expectedError: string | undefined;
+    try {
+      expected = parse(text);
+    } catch (e) {
+      expectedError = (e as Error).message;
+    }
+    if (expectedError !== undefined) expect(() => parseYamlFast(text)).toThrow(expectedError);
+    else expect(parseYamlFast(text)).toEqual(expected);
+  });
+
+  test.each(["web", "worker", "cache", "agent", "report"])("reads every document the %s example chart renders, fast", async (name) => {
+    const chart = await loadChart(repoRoot, `charts/${name}`);
+    const result = renderChart(chart, { releaseName: "demo", namespace: "prod", valueLayers: [{ podAnnotations: { "a/b": "c: d", n: "1" } }] });
+    expect(result.documents.length).toBeGreaterThan(0);
+    for (const doc of result.documents) {
+      const fast = readBlockYaml(doc.text);
+      expect(fast).toBeDefined();
+      expect(fast?.value).toEqual(parse(doc.text));
+    }
+  });
+});
