@@ -1,6 +1,7 @@
 // Command go-oracle renders text/template cases the way Helm runs templates, for differential tests.
 //
-// Input (stdin): a JSON array of {"name", "template", "data", "defines"?}.
+// Input (stdin): a JSON array of {"name", "template", "data"} or, for a set of files parsed into
+// one namespace as Helm does, {"files": [{"name", "template"}...], "execute": NAME, "data"}.
 // Output (stdout): a JSON array of {"output"} or {"error", "phase": "parse"|"exec"}, in order.
 // Templates run with Option("missingkey=zero") and "<no value>" is removed from the output,
 // as Helm does. JSON numbers decode as float64, as values-file numbers do in Helm.
@@ -13,10 +14,17 @@ import (
 	"text/template"
 )
 
+type file struct {
+	Name     string `json:"name"`
+	Template string `json:"template"`
+}
+
 type input struct {
 	Name     string      `json:"name"`
 	Template string      `json:"template"`
 	Data     interface{} `json:"data"`
+	Files    []file      `json:"files"`
+	Execute  string      `json:"execute"`
 }
 
 type result struct {
@@ -35,13 +43,25 @@ func run(c input) (res result) {
 	if name == "" {
 		name = "template"
 	}
-	t, err := template.New(name).Option("missingkey=zero").Parse(c.Template)
-	if err != nil {
-		return result{Error: err.Error(), Phase: "parse"}
-	}
 	var b strings.Builder
-	if err := t.Execute(&b, c.Data); err != nil {
-		return result{Error: err.Error(), Phase: "exec"}
+	if len(c.Files) > 0 {
+		root := template.New("gotpl").Option("missingkey=zero")
+		for _, f := range c.Files {
+			if _, err := root.New(f.Name).Parse(f.Template); err != nil {
+				return result{Error: err.Error(), Phase: "parse"}
+			}
+		}
+		if err := root.ExecuteTemplate(&b, c.Execute, c.Data); err != nil {
+			return result{Error: err.Error(), Phase: "exec"}
+		}
+	} else {
+		t, err := template.New(name).Option("missingkey=zero").Parse(c.Template)
+		if err != nil {
+			return result{Error: err.Error(), Phase: "parse"}
+		}
+		if err := t.Execute(&b, c.Data); err != nil {
+			return result{Error: err.Error(), Phase: "exec"}
+		}
 	}
 	out := strings.ReplaceAll(b.String(), "<no value>", "")
 	return result{Output: &out}

@@ -7,6 +7,9 @@ export interface OracleCase {
   name: string;
   template: string;
   data: unknown;
+  /** When set: files parsed in order into one namespace, then `execute` runs. */
+  files?: { name: string; template: string }[];
+  execute?: string;
 }
 
 export const oracleData = {
@@ -401,6 +404,31 @@ export function oracleCases(): OracleCase[] {
     "{{ .x\n.y }}",
   ];
   parseErrors.forEach((t, i) => add(`parse error ${i}: ${t}`, t));
+
+  // several files in one namespace, as a chart's templates are
+  const sets: [string, [string, string][], string][] = [
+    ["later file replaces a define", [["a.tpl", '{{ define "x" }}A{{ end }}'], ["b.tpl", '{{ define "x" }}B{{ end }}'], ["m.yaml", '{{ template "x" }}']], "m.yaml"],
+    ["empty define does not replace", [["a.tpl", '{{ define "x" }}A{{ end }}'], ["b.tpl", '{{ define "x" }} {{ end }}'], ["m.yaml", '{{ template "x" }}']], "m.yaml"],
+    ["define replaced before use in earlier file", [["m.yaml", '{{ template "x" . }}'], ["a.tpl", '{{ define "x" }}[{{ .name }}]{{ end }}']], "m.yaml"],
+    ["file body replaced by later parse", [["m.yaml", "one"], ["m.yaml", "two"]], "m.yaml"],
+    ["file body not replaced by blank", [["m.yaml", "one"], ["m.yaml", "  \n"]], "m.yaml"],
+    ["block overridden by later file", [["m.yaml", '<{{ block "b" . }}default{{ end }}>'], ["o.tpl", '{{ define "b" }}custom {{ .name }}{{ end }}']], "m.yaml"],
+    ["define named like a file", [["a.yaml", "file a"], ["h.tpl", '{{ define "a.yaml" }}from define{{ end }}']], "a.yaml"],
+    ["execute a define directly", [["h.tpl", '{{ define "x" }}X{{ .name }}{{ end }}']], "x"],
+    ["execute unknown name", [["h.tpl", "{{ .name }}"]], "nope"],
+    ["error inside define from other file", [["h.tpl", '{{ define "x" }}\n  {{ .nothing.y }}{{ end }}'], ["m.yaml", 'a: {{ template "x" . }}']], "m.yaml"],
+    ["parse error in second file", [["h.tpl", '{{ define "x" }}{{ end }}'], ["m.yaml", "{{ if }}"]], "m.yaml"],
+    ["helpers file with only defines renders empty", [["_h.tpl", '{{ define "x" }}X{{ end }}\n']], "_h.tpl"],
+  ];
+  for (const [name, files, execute] of sets) {
+    cases.push({
+      name: `set: ${name}`,
+      template: "",
+      data: oracleData,
+      files: files.map(([n, t]) => ({ name: n, template: t })),
+      execute,
+    });
+  }
 
   // names in locations
   cases.push({ name: "deployment.yaml", template: "kind: Deployment\nspec:\n  replicas: {{ .replicas.count }}\n  image: {{ .nothing.tag }}", data: { replicas: null, nothing: null } });

@@ -6,8 +6,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { TemplateError } from "../../../src/template/errors.js";
 import { renderGoTemplate } from "../../../src/template/render.js";
+import { TemplateSet } from "../../../src/template/set.js";
 import type { GoValue } from "../../../src/template/values.js";
 import { oracleCases } from "./oracle-cases.js";
+import type { OracleCase } from "./oracle-cases.js";
 
 interface GoResult {
   output?: string;
@@ -42,9 +44,14 @@ try {
   goFailure = e as Error;
 }
 
-function ours(template: string, data: unknown, name: string | undefined): GoResult {
+function ours(c: OracleCase): GoResult {
   try {
-    return { output: renderGoTemplate(template, data as GoValue, name) };
+    if (c.files !== undefined) {
+      const set = new TemplateSet({ funcs: "go" });
+      for (const f of c.files) set.parse(f.name, f.template);
+      return { output: set.execute(c.execute as string, c.data as GoValue) };
+    }
+    return { output: renderGoTemplate(c.template, c.data as GoValue, c.name.endsWith(".yaml") ? c.name : undefined) };
   } catch (e) {
     if (e instanceof TemplateError) {
       return { error: e.message, phase: e.code === "TEMPLATE_PARSE_FAILED" ? "parse" : "exec" };
@@ -63,7 +70,7 @@ describe("templates behave as Go's text/template (differential against the Go to
     it(`${c.name}: same output or error as Go`, () => {
       if (goFailure) throw goFailure;
       const want = (goResults as GoResult[])[i] as GoResult;
-      const got = ours(c.template, c.data, c.name.endsWith(".yaml") ? c.name : undefined);
+      const got = ours(c);
       expect(got).toEqual(want);
     });
   });
