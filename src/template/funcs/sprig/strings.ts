@@ -252,7 +252,9 @@ export function splitGo(s: string, sep: string, n = -1): string[] {
 }
 
 function indent(spaces: GoValue, v: GoValue): string {
-  const pad = " ".repeat(Math.max(0, needIntNum(spaces)));
+  const n = needIntNum(spaces);
+  if (n < 0) throw new Error("strings: negative Repeat count");
+  const pad = " ".repeat(n);
   return pad + needString(v).split("\n").join("\n" + pad);
 }
 

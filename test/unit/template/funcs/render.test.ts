@@ -48,3 +48,47 @@ describe("Sprig and Helm functions inside templates", () => {
     expect(render('{{ $v := semver "1.2.3-rc.1" }}{{ $v.Major }}.{{ $v.Minor }} {{ $v.Prerelease }}')).toBe("1.2 rc.1");
   });
 });
+
+describe("a chart's _helpers.tpl idioms", () => {
+  const helpers = `
+{{- define "web.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- define "web.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- define "web.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "web.name" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+{{- end }}`;
+
+  const data = (values: Record<string, GoValue>): GoValue => ({
+    Chart: { Name: "web", Version: "1.2.3+build", AppVersion: "2.0" },
+    Release: { Name: "prod" },
+    Values: values,
+  });
+
+  it("builds names truncated to 63 characters without a trailing dash", () => {
+    expect(render(helpers + '{{ include "web.fullname" . }}', data({}))).toBe("prod-web");
+    const long = "x".repeat(62) + "-y";
+    expect(render(helpers + '{{ include "web.fullname" . }}', data({ fullnameOverride: long }))).toBe("x".repeat(62));
+  });
+
+  it("builds the standard labels", () => {
+    expect(render(helpers + '{{ include "web.labels" . }}', data({ nameOverride: "site" }))).toBe(
+      'helm.sh/chart: web-1.2.3_build\napp.kubernetes.io/name: site\napp.kubernetes.io/version: "2.0"',
+    );
+  });
+});

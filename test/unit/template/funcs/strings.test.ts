@@ -135,6 +135,7 @@ describe("Sprig string functions", () => {
     expect(call("indent", 2n, "a\n")).toBe("  a\n  ");
     expect(call("nindent", 4.0, "x")).toBe("\n    x");
     expect(() => call("indent", 2n, null)).toThrow(/expected string/);
+    expect(() => call("nindent", -1n, "x")).toThrow("strings: negative Repeat count");
   });
 
   it("replace substitutes every occurrence, pipeline value last", () => {
