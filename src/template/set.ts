@@ -88,7 +88,18 @@ export class TemplateSet implements ExecSet {
    */
   parse(name: string, text: string): void {
     const funcs = this.funcs;
-    const trees = parseTemplate(name, text, { hasFunction: (f) => funcs[f] !== undefined });
+    let trees: Map<string, Tree>;
+    try {
+      trees = parseTemplate(name, text, { hasFunction: (f) => funcs[f] !== undefined });
+    } catch (e) {
+      if (e instanceof RangeError) {
+        throw new TemplateError("TEMPLATE_PARSE_FAILED", `template: ${name}: actions nest too deeply to parse`, {
+          templateName: name,
+          cause: e,
+        });
+      }
+      throw e;
+    }
     for (const [n, tree] of trees) {
       const old = this.lookup(n);
       if (old !== undefined && isEmptyTree(tree.root)) continue;

@@ -123,3 +123,12 @@ describe("output limit", () => {
     );
   });
 });
+
+describe("pathological nesting", () => {
+  it("deeply nested parentheses or blocks fail with a TemplateError, never a crash", () => {
+    const parens = "{{ " + "(".repeat(50_000) + "1" + ")".repeat(50_000) + " }}";
+    expect(() => render(parens)).toThrow(TemplateError);
+    const ifs = "{{ if 1 }}".repeat(50_000) + "x" + "{{ end }}".repeat(50_000);
+    expect(() => render(ifs)).toThrow(TemplateError);
+  });
+});
