@@ -431,3 +431,26 @@ export async function removeTree(path: string): Promise<void> {
   await restore(path);
   await rm(path, { recursive: true, force: true });
 }
+
+/**
+ * Deletes checked-out trees under `<stateDir>/trees` whose commit is not in `keep`, and leftovers of
+ * interrupted checkouts older than an hour. Returns the SHAs removed. Mirrors are left alone.
+ */
+export async function pruneTrees(stateDir: string, keep: Iterable<string>): Promise<string[]> {
+  const treesDir = join(stateDir, "trees");
+  const kept = new Set(keep);
+  const entries = await readdir(treesDir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of entries) {
+    const path = join(treesDir, name);
+    if (name.startsWith(".tmp-")) {
+      const info = await lstat(path).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > 3_600_000) await removeTree(path);
+      continue;
+    }
+    if (!FULL_SHA.test(name) || kept.has(name)) continue;
+    await removeTree(path);
+    removed.push(name);
+  }
+  return removed.sort();
+}

@@ -1,5 +1,5 @@
 export type { FetchResult, GitSource, ResolveOptions, ResolvedRevision, SourceEvent } from "./types.js";
-export { createGitSource, mirrorName, removeTree } from "./git.js";
+export { createGitSource, mirrorName, pruneTrees, removeTree } from "./git.js";
 export type { GitCredentials, GitSourceOptions } from "./git.js";
 export { FakeGitSource } from "./fake.js";
 export { parseRepoURL, redactURL } from "./url.js";

@@ -5,7 +5,7 @@ import type { Server, Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CapstanError } from "../../../src/errors.js";
-import { createGitSource, mirrorName } from "../../../src/source/git.js";
+import { createGitSource, mirrorName, pruneTrees } from "../../../src/source/git.js";
 import type { SourceEvent } from "../../../src/source/types.js";
 import { parseRepoURL } from "../../../src/source/url.js";
 import { freePort, makeRepo, removeDir, startGitDaemon, tempDir } from "../../helpers/git.js";
@@ -123,6 +123,15 @@ describe("resolving revisions of a local repository", () => {
     expect(again).toEqual([tree, tree]);
     expect(statSync(tree).ino).toBe(inode);
     expect(readdirSync(join(stateDir, "trees")).filter((n) => n.startsWith(".tmp"))).toEqual([]);
+  });
+
+  it("prunes trees no longer needed and checks them out again on demand", async () => {
+    const keep = await source.checkout(repo.path, second);
+    await source.checkout(repo.path, first);
+    expect(await pruneTrees(stateDir, [second])).toEqual([first]);
+    expect(existsSync(join(stateDir, "trees", first))).toBe(false);
+    expect(existsSync(keep)).toBe(true);
+    expect(readFileSync(join(await source.checkout(repo.path, first), "apps/web.yaml"), "utf8")).toBe("kind: Application\n");
   });
 
   it("refuses to check out anything but a full SHA", async () => {
