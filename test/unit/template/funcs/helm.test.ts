@@ -81,6 +81,18 @@ describe("toYaml", () => {
     expect(call("toYaml", [{ a: 1n, b: [1n, 2n] }, ["x", "y"], {}])).toBe('- a: 1\n  b:\n  - 1\n  - 2\n- - x\n  - "y"\n- {}');
   });
 
+  it("indents literal blocks under their key, with an indentation hint for leading spaces", () => {
+    expect(call("toYaml", [{ a: "x\ny" }])).toBe("- a: |-\n    x\n    y");
+    expect(call("toYaml", { s: "  lead\nx" })).toBe("s: |2-\n    lead\n  x");
+    expect(call("toYaml", { k: "a\n\n" })).toBe("k: |+\n  a\n");
+    expect(call("fromYaml", call("toYaml", { s: "  lead\nx", k: "a\n\n" }) + "\n")).toEqual({ s: "  lead\nx", k: "a\n\n" });
+  });
+
+  it("quotes keys that need it and escapes what YAML cannot show", () => {
+    expect(call("toYaml", { "key with spaces": 1n, "": 2n, "a:b": 3n, "- x": 4n })).toBe('"": 2\n\'- x\': 4\na:b: 3\nkey with spaces: 1');
+    expect(call("toYaml", { e: "\ufeffbom" })).toBe('e: "\\uFEFFbom"');
+  });
+
   it("encodes struct fields and keeps unicode as is", () => {
     const s = Object.assign(new GoStruct("chart.Metadata"), { Name: "web", Version: "1.0.0" });
     expect(call("toYaml", { chart: s, note: "héllo ✓" })).toBe("chart:\n  Name: web\n  Version: 1.0.0\nnote: héllo ✓");
