@@ -18,8 +18,7 @@ export const include = execBound((state, name, data) => state.include(name as st
   params: ["string", "any"],
 });
 
-/** `tpl TEXT VALUES`: TEXT rendered as a template with VALUES as dot. */
+/** `tpl TEXT VALUES`: TEXT rendered as a template with VALUES as dot (any value, as in Helm 3.12+). */
 export const tpl = execBound((state, text, values) => state.tpl(text as string, values), {
-  params: ["string", "map"],
-  mapTypeName: "chartutil.Values",
+  params: ["string", "any"],
 });
