@@ -6,6 +6,7 @@
  * Run: npx tsx bench/template.bench.ts
  * Prints chart renders per second (all manifests of the chart), parse-once and parse-every-time.
  */
+import { cpus, loadavg } from "node:os";
 import { GoStruct, TemplateSet } from "../src/template/index.js";
 import type { GoValue } from "../src/template/index.js";
 
@@ -234,6 +235,8 @@ if (!sample.includes("app.kubernetes.io/name: web") || !sample.includes("contain
 }
 
 console.log(`chart: ${manifests.length} manifests + helpers, ${sample.length} bytes rendered`);
+// Figures scale with the machine's idle capacity: show it next to them.
+console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}, node ${process.version}`);
 const execOnly = measure("chart render, parsed once (execute only)", () => renderChart(set));
 measure("chart render, parse + execute", () => renderChart(parseChart()));
 measure("parse only (all files)", () => parseChart());

@@ -172,9 +172,13 @@ export class State {
   }
 
   pop(mark: number): void {
-    this.varNames.length = mark;
-    this.varValues.length = mark;
-    this.varIface.length = mark;
+    // Array.prototype.pop is inlined; assigning .length is a runtime call.
+    const names = this.varNames;
+    while (names.length > mark) {
+      names.pop();
+      this.varValues.pop();
+      this.varIface.pop();
+    }
   }
 
   setVar(name: string, value: GoValue, iface = false): void {

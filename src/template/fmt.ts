@@ -1072,8 +1072,13 @@ function parseNum(s: string, start: number, end: number): { num: number; isNum: 
 
 /** Map keys in Go's order (byte-wise, which for valid strings is code point order). */
 export function sortedKeys(m: object): string[] {
-  return Object.keys(m).sort(compareGoStrings);
+  const keys = Object.keys(m).sort();
+  // The default sort compares UTF-16 units, which agrees with UTF-8 byte order below U+D800.
+  for (const k of keys) if (highChar.test(k)) return keys.sort(compareGoStrings);
+  return keys;
 }
+
+const highChar = /[\ud800-\uffff]/;
 
 export function compareGoStrings(a: string, b: string): number {
   if (a === b) return 0;
