@@ -27,8 +27,9 @@ export function defaultFuncs(): FuncMap {
     any: (...vs) => vs.some((v) => !isEmpty(v ?? null)),
     ternary: (vt, vf, cond) => (needBool(cond) ? (vt ?? null) : (vf ?? null)),
     fromJson: (s) => {
+      const text = needString(s);
       try {
-        return goJsonUnmarshal(needString(s));
+        return goJsonUnmarshal(text);
       } catch {
         return null;
       }

@@ -80,3 +80,26 @@ describe("Sprig default and flow functions", () => {
     expect(() => call("mustFromJson", "{bad")).toThrow();
   });
 });
+
+describe("JSON decoding errors", () => {
+  it("use encoding/json's messages", () => {
+    const err = (text: string): string => {
+      try {
+        call("mustFromJson", text);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    expect(err("{bad")).toBe("invalid character 'b' looking for beginning of object key string");
+    expect(err("")).toBe("unexpected end of JSON input");
+    expect(err('{"a":1')).toBe("unexpected end of JSON input");
+    expect(err("[1,]")).toBe("invalid character ']' looking for beginning of value");
+    expect(err("[1 2]")).toBe("invalid character '2' after array element");
+    expect(err("{} x")).toBe("invalid character 'x' after top-level value");
+    expect(err('"\u0001"')).toBe("invalid character '\\x01' in string literal");
+    expect(err("trux")).toBe("invalid character 'x' in literal true (expecting 'e')");
+    expect(err("01")).toBe("invalid character '1' after top-level value");
+    expect(call("fromJson", "{bad")).toEqual({ Error: "invalid character 'b' looking for beginning of object key string" });
+  });
+});
