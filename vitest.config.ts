@@ -16,8 +16,6 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Integration tests share one Docker engine and real ports: run files one at a time.
-          fileParallelism: false,
         },
       },
     ],

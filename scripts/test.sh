@@ -16,4 +16,10 @@ fi
 cleanup() { bash scripts/nodes.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 npx tsc -p tsconfig.json --noEmit
-npx vitest run "$@"
+if [ $# -gt 0 ]; then
+  npx vitest run "$@"
+  exit
+fi
+npx vitest run --project unit
+# Integration tests share one Docker engine, its ports and the extra nodes: one file at a time.
+npx vitest run --project integration --no-file-parallelism
