@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import bcryptjs from "bcryptjs";
 import { describe, expect, it } from "vitest";
 import { Certificate } from "../../../../src/template/funcs/sprig/index.js";
@@ -68,7 +68,11 @@ describe("Sprig key and certificate functions", () => {
   it("genPrivateKey dsa writes OpenSSL's DSA key form", () => {
     const dsa = call("genPrivateKey", "dsa") as string;
     expect(dsa).toMatch(/^-----BEGIN DSA PRIVATE KEY-----\n/);
-    expect(createPrivateKey(dsa).asymmetricKeyType).toBe("dsa");
+    const key = createPrivateKey(dsa);
+    expect(key.asymmetricKeyType).toBe("dsa");
+    // The public value y must match x: a signature checks out against the key's public half.
+    const sig = sign("sha256", Buffer.from("data"), key);
+    expect(verify("sha256", Buffer.from("data"), createPublicKey(key), sig)).toBe(true);
   });
 
   it("genCA makes a self-signed CA certificate with its key", () => {
