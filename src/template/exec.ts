@@ -48,7 +48,7 @@ export interface RenderContext {
 
 // Local copies of imported bindings: under CommonJS-style loaders (tsx, vitest) every read of an
 // imported name is a getter call, which shows in the executor's hot paths.
-const { compareGoStrings, formatValue, goQuote, goTypeName, sortedKeys } = fmt;
+const { formatValue, goQuote, goTypeName, sortedKeys } = fmt;
 const { GoStruct, isGoMap, isWholeFloat } = values;
 
 const MISSING: unique symbol = Symbol("missing");
@@ -754,6 +754,3 @@ export function executeTree(ctx: RenderContext, set: ExecSet, tree: Tree, data: 
   }
   return state.out;
 }
-
-/** Ordering used by lt/le/gt/ge on strings (byte order, as Go). */
-export const compareStrings = compareGoStrings;

@@ -18,14 +18,6 @@ function table(...parts: Record<string, unknown>[]): FuncTable {
   return t;
 }
 
-let goTable: FuncTable | undefined;
-
-/** Go's builtins only (shared, read-only). */
-export function goFuncTable(): FuncTable {
-  goTable ??= table(goBuiltins());
-  return goTable;
-}
-
 let helmDefault: FuncTable | undefined;
 const helmByLookup = new WeakMap<LookupFn, FuncTable>();
 
