@@ -133,7 +133,7 @@ const CV = "v?([0-9xX*]+)(\\.[0-9xX*]+)?(\\.[0-9xX*]+)?(-[0-9A-Za-z-]+(?:\\.[0-9
 const OPS = "=|!=|>=|=>|<=|=<|~>|~|\\^|>|<";
 const CONSTRAINT_RE = new RegExp(`^\\s*(${OPS})?\\s*(${CV})\\s*$`);
 const FIND_RE = new RegExp(`(${OPS})?\\s*(${CV})`, "g");
-const VALID_RE = new RegExp(`^(\\s*(${OPS})?\\s*${CV}\\s*,?)+$`);
+const VALID_RE = new RegExp(`^\\s*(${OPS})?\\s*${CV}\\s*((?:\\s+|,\\s*)(${OPS})?\\s*${CV}\\s*)*$`);
 const RANGE_RE = new RegExp(`\\s*(${CV})\\s+-\\s+(${CV})\\s*`, "g");
 
 function parseConstraint(c: string): Constraint {
@@ -250,10 +250,8 @@ export function parseConstraints(constraint: string): Constraint[][] {
     return ` >= ${from}, <= ${to} `;
   });
   return rewritten.split("||").map((alt) => {
-    const part = alt.trim();
-    if (part !== "" && !VALID_RE.test(part)) throw new Error(`improper constraint: ${alt}`);
-    const found = part === "" ? [""] : Array.from(part.matchAll(FIND_RE), (m) => m[0]);
-    return found.map(parseConstraint);
+    if (!VALID_RE.test(alt)) throw new Error(`improper constraint: ${alt}`);
+    return Array.from(alt.matchAll(FIND_RE), (m) => parseConstraint(m[0]));
   });
 }
 

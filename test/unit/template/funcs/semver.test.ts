@@ -94,3 +94,12 @@ describe("semverCompare", () => {
     expect(() => call("semverCompare", ">1", null)).toThrow(/expected string/);
   });
 });
+
+describe("semverCompare constraint syntax", () => {
+  it("needs spaces or commas between comparisons and rejects an empty alternative", () => {
+    expect(satisfies(">=1.0.0,<2.0.0", "1.5.0")).toBe(true);
+    expect(() => satisfies(">=1.2<3", "1.5.0")).toThrow("improper constraint: >=1.2<3");
+    expect(() => satisfies("", "1.0.0")).toThrow("improper constraint: ");
+    expect(() => satisfies(">1 ||", "2.0.0")).toThrow(/improper constraint/);
+  });
+});
