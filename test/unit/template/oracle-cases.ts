@@ -185,6 +185,18 @@ export function oracleCases(): OracleCase[] {
   add("printf hex floats", '{{ printf "%x %X %.2x" 1.5 .neg .pi }}');
   add("printf binary float", '{{ printf "%b" .ratio }}');
 
+  // float formatting exactness over many magnitudes (deterministic pseudo-random floats)
+  let seed = 12345;
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const floats: number[] = [5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, 0.5, 1.5, 2.675, 1e-5, 9.999999e22, 123456789.125, 0.000123456, 1e21 + 0.5, 3.0000000000000004];
+  for (let i = 0; i < 60; i++) floats.push((rnd() - 0.5) * Math.pow(10, Math.floor(rnd() * 60) - 30));
+  const nonWhole = floats.filter((f) => !(Number.isInteger(f) && Math.abs(f) <= Number.MAX_SAFE_INTEGER));
+  const floatVerbs = '"%v|%e|%E|%.3f|%g|%G|%.10g|%.0e|%.17g|%8.2f|%-12.5e|%+g|%#g|%x|%.3X|%b|%.30f"';
+  add("float formatting", `{{ range .f }}{{ printf ${floatVerbs} . . . . . . . . . . . . . . . . . }}\n{{ end }}`, { f: nonWhole });
+
   // print / println
   add("print operands spacing", '{{ print 1 2 "a" "b" 3 .nothing true .ratio }}');
   add("print list and map", "{{ print .list .labels .mixed }}");
