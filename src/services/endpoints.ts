@@ -1,0 +1,94 @@
+import type { Problem } from "../errors.js";
+import type { Service } from "../manifest/index.js";
+
+/** What the Service layer needs to know of a pod. */
+export interface PodEndpointSource {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  ready: boolean;
+  terminating: boolean;
+  /** The pod's declared container ports (name optional) and where each is published on the host. */
+  ports: { name?: string; containerPort: number; protocol?: string; hostPort?: number }[];
+}
+
+export interface ServicePortEndpoints {
+  /** The Service port's name ("" when unnamed) and number. */
+  name: string;
+  port: number;
+  protocol: string;
+  nodePort?: number;
+  ready: { pod: string; host: string; port: number }[];
+  notReady: { pod: string; reason: string }[];
+}
+
+export interface ServiceEndpoints {
+  key: string;
+  name: string;
+  namespace: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer";
+  ports: ServicePortEndpoints[];
+  /** Pods that match the selector, ready or not. */
+  matched: string[];
+  warnings: Problem[];
+}
+
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * Pairs a Service with the pods it selects (pure): for each Service port, the Ready pods'
+ * loopback addresses (targetPort by number or by container port name) and why the others are not.
+ */
+export function serviceEndpoints(service: Service, pods: PodEndpointSource[]): ServiceEndpoints {
+  const namespace = service.metadata.namespace ?? "default";
+  const matched = pods.filter((p) => p.namespace === namespace && selects(service.spec.selector, p.labels));
+  const warnings: Problem[] = [];
+  if (matched.length === 0) {
+    warnings.push({
+      field: "spec.selector",
+      severity: "warning",
+      message: `Service ${service.metadata.name}: selector ${JSON.stringify(service.spec.selector ?? {})} matches no pod in namespace ${namespace}`,
+    });
+  }
+  const ports = (service.spec.ports ?? []).map((sp): ServicePortEndpoints => {
+    const target = sp.targetPort ?? sp.port;
+    const protocol = (sp.protocol ?? "TCP").toUpperCase();
+    const ready: ServicePortEndpoints["ready"] = [];
+    const notReady: ServicePortEndpoints["notReady"] = [];
+    for (const pod of matched) {
+      const cp = typeof target === "number" ? pod.ports.find((p) => p.containerPort === target) : pod.ports.find((p) => p.name === target);
+      if (!cp) {
+        notReady.push({ pod: pod.name, reason: `pod has no container port ${typeof target === "number" ? target : `named ${target}`}` });
+        continue;
+      }
+      if (!cp.hostPort) {
+        notReady.push({ pod: pod.name, reason: "port not published yet" });
+      } else if (pod.terminating) {
+        notReady.push({ pod: pod.name, reason: "terminating" });
+      } else if (!pod.ready) {
+        notReady.push({ pod: pod.name, reason: "not ready" });
+      } else {
+        ready.push({ pod: pod.name, host: "127.0.0.1", port: cp.hostPort });
+      }
+    }
+    ready.sort((a, b) => a.pod.localeCompare(b.pod));
+    return { name: sp.name ?? "", port: sp.port, protocol, ...(sp.nodePort ? { nodePort: sp.nodePort } : {}), ready, notReady };
+  });
+  return {
+    key: `${namespace}/Service/${service.metadata.name}`,
+    name: service.metadata.name,
+    namespace,
+    type: service.spec.type ?? "ClusterIP",
+    ports,
+    matched: matched.map((p) => p.name).sort(),
+    warnings,
+  };
+}
+
+/** DNS aliases a Ready pod carries on its namespace network: the Service name and `name.namespace`. */
+export function serviceAliases(service: { name: string; namespace: string }): string[] {
+  return [service.name, `${service.name}.${service.namespace}`];
+}
