@@ -50,7 +50,7 @@ export interface Token {
   line: number;
 }
 
-const KEYWORDS: Record<string, T> = {
+const KEYWORDS: Record<string, T> = Object.assign(Object.create(null) as Record<string, T>, {
   ".": T.Dot,
   block: T.Block,
   break: T.Break,
@@ -63,7 +63,7 @@ const KEYWORDS: Record<string, T> = {
   nil: T.Nil,
   template: T.Template,
   with: T.With,
-};
+});
 
 const EOF = -1;
 const LEFT = "{{";
@@ -126,18 +126,26 @@ class Lexer {
   }
 
   next(): number {
-    if (this.pos >= this.input.length) {
+    const pos = this.pos;
+    if (pos >= this.input.length) {
       this.atEOF = true;
       return EOF;
     }
-    const r = this.input.codePointAt(this.pos) as number;
+    const c = this.input.charCodeAt(pos);
+    if (c < 0xd800 || c > 0xdbff) {
+      this.pos = pos + 1;
+      if (c === 10) this.line++;
+      return c;
+    }
+    const r = this.input.codePointAt(pos) as number;
     this.pos += r > 0xffff ? 2 : 1;
-    if (r === 10) this.line++;
     return r;
   }
 
   peek(): number {
     if (this.pos >= this.input.length) return EOF;
+    const c = this.input.charCodeAt(this.pos);
+    if (c < 0xd800 || c > 0xdbff) return c;
     return this.input.codePointAt(this.pos) as number;
   }
 
@@ -407,6 +415,15 @@ function lexSpace(l: Lexer): StateFn {
 }
 
 function lexIdentifier(l: Lexer): StateFn {
+  // ASCII letters and digits, the common case, without the general rune path.
+  const input = l.input;
+  let p = l.pos;
+  for (;;) {
+    const c = input.charCodeAt(p);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) p++;
+    else break;
+  }
+  l.pos = p;
   for (;;) {
     const r = l.next();
     if (isAlphaNumeric(r)) continue;
