@@ -26,6 +26,8 @@ export interface RenderOptions {
   kubeVersion?: string;
   /** Skip values.schema.json (lint checks it separately to report schema and template problems together). */
   skipSchema?: boolean;
+  /** Reuse an earlier identical render (default true; never for charts using volatile functions). */
+  cache?: boolean;
 }
 
 /** One YAML document of the output. */
@@ -159,12 +161,87 @@ export function resolveValues(chart: Chart, valueLayers: readonly GoMap[] = []):
 }
 
 /**
+ * Functions whose output changes from one render to the next (or depends on live state).
+ * A chart whose templates name none of them renders the same output for the same inputs,
+ * so its renders are cached — as Argo CD caches manifests per source and parameters.
+ */
+const VOLATILE = /\b(?:rand[A-Za-z]*|shuffle|uuidv4|now|ago|gen(?:PrivateKey|CA|CAWithKey|SelfSignedCert|SelfSignedCertWithKey|SignedCert|SignedCertWithKey)|htpasswd|bcrypt|encryptAES|lookup|getHostByName)\b/;
+const RENDER_CACHE_SIZE = 128;
+
+interface ChartCacheInfo {
+  deterministic: boolean;
+  usesTpl: boolean;
+  results: Map<string, RenderResult>;
+}
+const renderCache = new WeakMap<Chart, ChartCacheInfo>();
+
+function cacheInfo(chart: Chart): ChartCacheInfo {
+  let info = renderCache.get(chart);
+  if (!info) {
+    let deterministic = true;
+    let usesTpl = false;
+    const visit = (c: Chart): void => {
+      for (const t of c.templates) {
+        const text = t.data.toString("utf8");
+        if (VOLATILE.test(text)) deterministic = false;
+        if (/\btpl\b/.test(text)) usesTpl = true;
+      }
+      c.dependencies.forEach(visit);
+    };
+    visit(chart);
+    info = { deterministic, usesTpl, results: new Map() };
+    renderCache.set(chart, info);
+  }
+  return info;
+}
+
+function cacheKey(options: RenderOptions): string {
+  return JSON.stringify(
+    [options.releaseName, options.namespace, options.revision ?? 1, options.isUpgrade ?? false, options.kubeVersion ?? "", options.skipSchema ?? false, options.valueLayers ?? []],
+    (_k, v: unknown) => (typeof v === "bigint" ? { $int: v.toString() } : v),
+  );
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+/**
+ * Renders a chart as `helm template` does, from a cache when the same chart was rendered with
+ * the same inputs and its templates use no volatile function (random values, time, lookup).
+ * The result's documents and values are frozen: they may be shared between calls.
+ */
+export function renderChart(chart: Chart, options: RenderOptions): RenderResult {
+  const info = cacheInfo(chart);
+  if (!info.deterministic || options.cache === false) return renderChartUncached(chart, options);
+  const key = cacheKey(options);
+  // With `tpl`, values carry template text too.
+  if (info.usesTpl && VOLATILE.test(key)) return renderChartUncached(chart, options);
+  const hit = info.results.get(key);
+  if (hit) {
+    info.results.delete(key);
+    info.results.set(key, hit);
+    return hit;
+  }
+  const result = renderChartUncached(chart, options);
+  deepFreeze(result.documents);
+  deepFreeze(result.values);
+  info.results.set(key, result);
+  if (info.results.size > RENDER_CACHE_SIZE) info.results.delete(info.results.keys().next().value as string);
+  return result;
+}
+
+/**
  * Renders a chart as `helm template` does: values coalesced and checked against the schema,
  * all templates in one set, partials (`_*`) and library charts not rendered, NOTES.txt apart,
  * documents split, empty ones dropped, sorted in install order. Throws CapstanError with every
  * problem found (codes VALUES_INVALID, TEMPLATE_PARSE_FAILED, CHART_RENDER_FAILED).
  */
-export function renderChart(chart: Chart, options: RenderOptions): RenderResult {
+function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult {
   if (chart.metadata.type === "library") {
     throw new CapstanError("CHART_INVALID", `${chart.dir}: library charts are not installable; use it as a dependency of an application chart`, {
       problems: [{ file: `${chart.dir}/Chart.yaml`, field: "type", message: "library charts are not installable; use it as a dependency of an application chart" }],

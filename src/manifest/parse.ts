@@ -271,6 +271,10 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
   return true;
 }
 
+/** Documents that validated before, by namespace, place and text: the same input validates the same way. */
+const VALID_CACHE_SIZE = 4096;
+const validCache = new Map<string, { object: ManifestObject; warnings: Problem[] }>();
+
 /**
  * Validates rendered documents into typed objects with Kubernetes defaults applied.
  * Every problem of every document is reported at once, each with file, line and field.
@@ -281,9 +285,36 @@ export function parseManifests(docs: readonly ManifestInput[], options: ParseMan
   const objects: ManifestObject[] = [];
   const seen = new Map<string, string>();
 
+  const accept = (obj: ManifestObject, file: string, nameLine: () => { line?: number; column?: number }): void => {
+    const key = manifestKey(obj, options.defaultNamespace);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      errors.push({
+        file,
+        ...nameLine(),
+        field: "metadata.name",
+        message: `duplicate object ${key} (also defined in ${first}); names must be unique per kind and namespace`,
+      });
+      return;
+    }
+    seen.set(key, file);
+    objects.push(obj);
+  };
+
   docs.forEach((doc, docIndex) => {
     const file = doc.file ?? doc.source;
     const startLine = doc.line ?? 1;
+    const cacheKey = `${options.defaultNamespace}\u0000${file}\u0000${startLine}\u0000${doc.text}`;
+    const cached = validCache.get(cacheKey);
+    if (cached) {
+      warnings.push(...cached.warnings);
+      accept(structuredClone(cached.object), file, () => {
+        const r = parseYamlWithPositions(doc.text, file, startLine - 1);
+        const pos = r.ok ? r.value.position(["metadata", "name"]) : undefined;
+        return pos ? { line: pos.line, column: pos.column } : { line: startLine };
+      });
+      return;
+    }
     let positioned: PositionedYaml | undefined;
     const where = (path: Path, key = false): { line?: number; column?: number } => {
       if (!positioned) {
@@ -300,6 +331,7 @@ export function parseManifests(docs: readonly ManifestInput[], options: ParseMan
       list.push(p);
     };
 
+    const warningsBefore = warnings.length;
     let raw = doc.object;
     if (raw === undefined) raw = readBlockYaml(doc.text)?.value;
     if (raw === undefined) {
@@ -362,14 +394,10 @@ export function parseManifests(docs: readonly ManifestInput[], options: ParseMan
     }
     if (bad) return;
     applyDefaults(obj, options.defaultNamespace);
-    const key = manifestKey(obj, options.defaultNamespace);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      problem(errors, ["metadata", "name"], `duplicate object ${key} (also defined in ${first}); names must be unique per kind and namespace`);
-      return;
-    }
-    seen.set(key, file);
-    objects.push(obj);
+    const docWarnings = warnings.slice(warningsBefore);
+    validCache.set(cacheKey, { object: structuredClone(obj), warnings: docWarnings });
+    if (validCache.size > VALID_CACHE_SIZE) validCache.delete(validCache.keys().next().value as string);
+    accept(obj, file, () => where(["metadata", "name"]));
   });
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, value: objects, warnings };
 }

@@ -482,8 +482,19 @@ export const secretSchema = z
   .strict();
 export const persistentVolumeClaimSchema = z.object({ ...base("v1", "PersistentVolumeClaim"), spec: pvcSpecSchema }).strict();
 
+export type SupportedKind =
+  | "Deployment"
+  | "StatefulSet"
+  | "DaemonSet"
+  | "Job"
+  | "CronJob"
+  | "Service"
+  | "ConfigMap"
+  | "Secret"
+  | "PersistentVolumeClaim";
+
 /** The kinds Capstan runs, with the apiVersion each must use. */
-export const KIND_SCHEMAS = {
+export const KIND_SCHEMAS: Record<SupportedKind, { apiVersion: string; schema: z.ZodTypeAny }> = {
   Deployment: { apiVersion: "apps/v1", schema: deploymentSchema },
   StatefulSet: { apiVersion: "apps/v1", schema: statefulSetSchema },
   DaemonSet: { apiVersion: "apps/v1", schema: daemonSetSchema },
@@ -493,9 +504,7 @@ export const KIND_SCHEMAS = {
   ConfigMap: { apiVersion: "v1", schema: configMapSchema },
   Secret: { apiVersion: "v1", schema: secretSchema },
   PersistentVolumeClaim: { apiVersion: "v1", schema: persistentVolumeClaimSchema },
-} as const;
-
-export type SupportedKind = keyof typeof KIND_SCHEMAS;
+};
 export const SUPPORTED_KINDS = Object.keys(KIND_SCHEMAS) as SupportedKind[];
 
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -291,3 +291,34 @@ describe("output", () => {
     ]);
   });
 });
+
+describe("the render cache", () => {
+  const deterministic = {
+    "charts/app/Chart.yaml": chartYaml("app"),
+    "charts/app/templates/cm.yaml": configMapTemplate("app", "  v: {{ .Values.v | quote }}\n"),
+  };
+
+  test("the same inputs give the same frozen result; other inputs render afresh", async () => {
+    const r = makeRepo(deterministic);
+    cleanups.push(r.cleanup);
+    const chart = await loadChart(r.root, "charts/app");
+    const a = renderChart(chart, { ...opts, valueLayers: [{ v: 1n }] });
+    expect(renderChart(chart, { ...opts, valueLayers: [{ v: 1n }] })).toBe(a);
+    expect(Object.isFrozen(a.documents[0]?.object)).toBe(true);
+    const b = renderChart(chart, { ...opts, valueLayers: [{ v: "1" }] });
+    expect(b).not.toBe(a);
+    expect(renderChart(chart, { ...opts, valueLayers: [{ v: 1n }], cache: false })).not.toBe(a);
+    expect(renderChart(chart, { ...opts, valueLayers: [{ v: 1n }], revision: 2 })).not.toBe(a);
+  });
+
+  test("a chart using random values or time renders afresh every time", async () => {
+    const r = makeRepo({
+      "charts/app/Chart.yaml": chartYaml("app"),
+      "charts/app/templates/cm.yaml": configMapTemplate("app", "  password: {{ randAlphaNum 24 | quote }}\n"),
+    });
+    cleanups.push(r.cleanup);
+    const chart = await loadChart(r.root, "charts/app");
+    const password = () => (renderChart(chart, opts).documents[0]?.object as { data: { password: string } }).data.password;
+    expect(password()).not.toBe(password());
+  });
+});

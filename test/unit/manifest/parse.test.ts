@@ -247,3 +247,25 @@ describe("Kubernetes defaults", () => {
     expect("stringData" in s).toBe(false);
   });
 });
+
+describe("validating the same document again", () => {
+  test("gives an equal object that the caller may change without affecting the next result", () => {
+    const first = parseOne(deployment);
+    const second = parseOne(deployment);
+    if (!first.ok || !second.ok) throw new Error("expected valid");
+    expect(second.value).toEqual(first.value);
+    (first.value[0] as Deployment).spec.replicas = 9;
+    const third = parseOne(deployment);
+    if (!third.ok) throw new Error("expected valid");
+    expect((third.value[0] as Deployment).spec.replicas).toBe(1);
+  });
+
+  test("still reports duplicates across documents seen before", () => {
+    const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: again\n";
+    parseManifests([{ source: "a.yaml", text: cm }], { defaultNamespace: "prod" });
+    const r = parseManifests([{ source: "a.yaml", text: cm }, { source: "a.yaml", text: cm }], { defaultNamespace: "prod" });
+    expect(r.ok ? [] : r.errors.map(formatProblem)).toEqual([
+      "a.yaml:4:9: metadata.name: duplicate object prod/ConfigMap/again (also defined in a.yaml); names must be unique per kind and namespace",
+    ]);
+  });
+});
