@@ -39,12 +39,12 @@ spec:
   destination:
     namespace: team-${i % 5}
 `;
-    files[`envs/prod/${app(i)}.yaml`] = `replicaCount: ${(i % 4) + 1}\nimage:\n  tag: v1\nenv:\n  APP: "${app(i)}"\n`;
+    files[`envs/prod/${app(i)}.yaml`] = `replicaCount: ${(i % 4) + 1}\nimage:\n  tag: v1\nconfig:\n  APP: "${app(i)}"\n`;
   }
   const base = repo.commit(files, "50 applications");
   const changes: Record<string, string> = {};
   for (let i = 0; i < CHANGED; i++) {
-    changes[`envs/prod/${app(i * 5)}.yaml`] = `replicaCount: ${((i * 5) % 4) + 1}\nimage:\n  tag: v2\nenv:\n  APP: "${app(i * 5)}"\n`;
+    changes[`envs/prod/${app(i * 5)}.yaml`] = `replicaCount: ${((i * 5) % 4) + 1}\nimage:\n  tag: v2\nconfig:\n  APP: "${app(i * 5)}"\n`;
   }
   const revision = repo.commit(changes, "ten applications to v2");
   writeFileSync(join(stateDir, ".keep"), "");

@@ -1,4 +1,5 @@
 import { loadChart, readValueLayers, renderChart } from "../chart/index.js";
+import type { Chart } from "../chart/index.js";
 import { CapstanError } from "../errors.js";
 import type { Problem } from "../errors.js";
 import { manifestKey, normalize, parseManifests } from "../manifest/index.js";
@@ -25,6 +26,11 @@ export interface RenderedApplication {
 
 export interface RenderApplicationOptions {
   kubeVersion?: string;
+  /**
+   * Loaded charts by `<root>\0<path>`, shared between renders of one immutable tree (a checkout
+   * under the state directory), so applications sharing a chart load it and compile its schema once.
+   */
+  charts?: Map<string, Promise<Chart>>;
 }
 
 /**
@@ -36,14 +42,19 @@ export interface RenderApplicationOptions {
 export async function renderApplication(root: string, app: Application, options: RenderApplicationOptions = {}): Promise<RenderedApplication> {
   const { source, destination } = app.spec;
   const namespace = destination.namespace;
-  const chart = await loadChart(root, source.path);
+  let chart: Promise<Chart> | undefined = options.charts?.get(`${root}\0${source.path}`);
+  if (!chart) {
+    chart = loadChart(root, source.path);
+    options.charts?.set(`${root}\0${source.path}`, chart);
+  }
+  const loaded = await chart;
   // Application valueFiles are repository-relative; the chart reader treats absolute paths as repository-relative.
   const valueLayers = readValueLayers(
     root,
     { valueFiles: source.valueFiles.map((f) => `/${f}`), values: source.values as GoMap },
     { chartDir: source.path },
   );
-  const rendered = renderChart(chart, {
+  const rendered = renderChart(loaded, {
     releaseName: app.metadata.name,
     namespace,
     valueLayers,

@@ -108,6 +108,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const credentials: GitCredentials = options.credentials ?? {};
   if (credentials.token === undefined && env.CAPSTAN_GIT_TOKEN) credentials.token = env.CAPSTAN_GIT_TOKEN;
   const fetchMutex = new KeyedMutex();
+  const lastSeen = new Map<string, RefTable>();
   const treeMutex = new KeyedMutex();
 
   function parse(repoURL: string): RepoURL {
@@ -250,7 +251,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   async function fetchLocked(url: RepoURL): Promise<FetchResult> {
     const dir = await ensureMirror(url);
     if (credentials.token) await writeFile(join(options.stateDir, "askpass.sh"), ASKPASS_SCRIPT, { mode: 0o700 });
-    const before = await refTable(dir, ["refs/heads"]);
+    // Force-pushes are judged against what this process last saw, else against the mirror as it is.
+    const before = lastSeen.get(dir) ?? (await refTable(dir));
     const args = ["fetch", "--prune", "--force", "--no-write-fetch-head", "--quiet", url.url];
     try {
       await git(dir, [...args, ...REFSPECS, `+HEAD:${REMOTE_HEAD}`], { url, what: "fetch" });
@@ -259,9 +261,11 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       if (!(err instanceof CapstanError && /couldn't find remote ref HEAD/i.test(err.message))) throw err;
       await git(dir, [...args, ...REFSPECS], { url, what: "fetch" });
     }
-    const after = await refTable(dir, ["refs/heads"]);
+    const after = await refTable(dir);
+    lastSeen.set(dir, after);
     const events: SourceEvent[] = [];
     for (const [ref, from] of before.refs) {
+      if (!ref.startsWith("refs/heads/")) continue;
       const to = after.refs.get(ref);
       if (to === undefined || to === from) continue;
       if (!(await isAncestor(dir, from, to))) {
@@ -308,7 +312,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     if (resolveOptions.fetch !== "if-missing" || !(await exists(join(dir, "HEAD")))) {
       await fetchURL(url);
     }
-    const table = await refTable(dir);
+    // The refs as our last fetch left them; read from the mirror when this process has not fetched it.
+    const table = lastSeen.get(dir) ?? (await refTable(dir));
     if (wanted === "HEAD") {
       const sha = table.refs.get(REMOTE_HEAD);
       if (sha === undefined) {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadApplications, renderApplication, renderInputDigest } from "../../application/index.js";
 import type { Application, RenderedObject } from "../../application/index.js";
+import type { Chart } from "../../chart/index.js";
 import { diffObjects, hasDifferences, printReport } from "../../diff/index.js";
 import type { AppDiff, DiffFormat, DiffReport, DiffSide, RevisionLabel, SideError } from "../../diff/index.js";
 import { CapstanError, formatProblem } from "../../errors.js";
@@ -103,6 +104,8 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
   }
 
   const renders = new Map<string, Promise<RenderedObject[]>>();
+  // Trees are read-only checkouts, so a chart loaded from one can be shared by every application using it.
+  const charts = new Map<string, Promise<Chart>>();
   const renderOn = async (side: Side, app: Application): Promise<RenderedObject[]> => {
     let root = side.tree as string;
     let sha = side.label.sha;
@@ -115,7 +118,7 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
     const cacheKey = `${sha}\0${JSON.stringify(app.spec)}\0${app.metadata.name}`;
     let p = renders.get(cacheKey);
     if (!p) {
-      p = renderApplication(root, app).then((r) => r.objects);
+      p = renderApplication(root, app, { charts }).then((r) => r.objects);
       renders.set(cacheKey, p);
     }
     return p;

@@ -114,7 +114,7 @@ describe("capstan diff", () => {
   it("prints a markdown pull-request comment and JSON with merge patches", async () => {
     const md = await diff("--repo", repo.path, "--app", "web", "--revision", "pull/12/head", "-o", "markdown");
     expect(md.code).toBe(1);
-    expect(md.stdout).toMatch(/\| web \| `main \([0-9a-f]{7}\)` → `pull\/12\/head \([0-9a-f]{7}\)` \| 0 \| 4 \| 0 \|/);
+    expect(md.stdout).toMatch(/\| web \| `main \([0-9a-f]{7}\)` → `pull\/12\/head \([0-9a-f]{7}\)` \| 0 \| 2 \| 0 \|/);
     expect(md.stdout).toContain("<details><summary>Deployment demo/web (changed)</summary>");
     const json = await diff("--repo", repo.path, "--app", "web", "--revision", "pull/12/head", "-o", "json");
     const parsed = JSON.parse(json.stdout);
