@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,18 +22,30 @@ const cases = oracleCases();
 /** Build test/go-oracle once and run every case through Go's text/template in one batch. */
 function runGo(): GoResult[] {
   const src = fileURLToPath(new URL("../../go-oracle/main.go", import.meta.url));
-  const bin = join(mkdtempSync(join(tmpdir(), "capstan-go-oracle-")), "go-oracle");
-  try {
-    execFileSync("go", ["build", "-o", bin, src], { stdio: ["ignore", "pipe", "pipe"], cwd: tmpdir() });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === "ENOENT") {
-      throw new Error("the Go toolchain is needed for the differential template tests: install golang-go (go not found on PATH)");
-    }
-    throw new Error(`building test/go-oracle failed: ${err.stderr?.toString() ?? String(e)}`);
+  const dir = mkdtempSync(join(tmpdir(), "capstan-go-oracle-"));
+  const bin = join(dir, "go-oracle");
+  // A CI user may lack HOME; go then needs to be told where its cache and path may live.
+  const env = { ...process.env };
+  if (env["HOME"] === undefined) {
+    env["GOCACHE"] ??= join(tmpdir(), "capstan-go-build-cache");
+    env["GOPATH"] ??= join(tmpdir(), "capstan-go-path");
   }
-  const out = execFileSync(bin, [], { input: JSON.stringify(cases.map((c) => ({ ...c, name: c.name.endsWith(".yaml") ? c.name : "template" }))), maxBuffer: 64 * 1024 * 1024 });
-  return JSON.parse(out.toString("utf8")) as GoResult[];
+  try {
+    try {
+      execFileSync("go", ["build", "-o", bin, src], { stdio: ["ignore", "pipe", "pipe"], cwd: tmpdir(), env });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
+      if (err.code === "ENOENT") {
+        throw new Error("the Go toolchain is needed for the differential template tests: install golang-go (go not found on PATH)");
+      }
+      throw new Error(`building test/go-oracle failed: ${err.stderr?.toString() ?? String(e)}`);
+    }
+    const input = JSON.stringify(cases.map((c) => ({ ...c, name: c.name.endsWith(".yaml") ? c.name : "template" })));
+    const out = execFileSync(bin, [], { input, maxBuffer: 64 * 1024 * 1024 });
+    return JSON.parse(out.toString("utf8")) as GoResult[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let goResults: GoResult[] | undefined;
