@@ -279,8 +279,24 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   async function fetchURL(url: RepoURL): Promise<FetchResult> {
     const dir = mirrorDir(url);
     return fetchMutex.run(dir, async () => {
-      await mkdir(reposDir, { recursive: true });
-      return withLockFile(`${dir}.lock`, timeoutMs * 2, () => fetchLocked(url));
+      try {
+        await mkdir(reposDir, { recursive: true });
+      } catch (err) {
+        throw new CapstanError("STATE_ERROR", `cannot create ${reposDir}: ${(err as Error).message} (check --state-dir)`, { cause: err });
+      }
+      try {
+        return await withLockFile(`${dir}.lock`, timeoutMs * 2, () => fetchLocked(url));
+      } catch (err) {
+        if (err instanceof CapstanError) throw err;
+        if (/^lock .* is held by process/.test((err as Error).message)) {
+          throw new CapstanError(
+            "GIT_TIMEOUT",
+            `git fetch for ${url.display} waited too long for another Capstan process fetching the same repository (${(err as Error).message})`,
+            { cause: err },
+          );
+        }
+        throw new CapstanError("STATE_ERROR", `cannot keep the mirror of ${url.display}: ${(err as Error).message}`, { cause: err });
+      }
     });
   }
 

@@ -239,6 +239,22 @@ describe("a remote served over git://", () => {
   });
 });
 
+describe("a repository locked by another process", () => {
+  it("gives up with GIT_TIMEOUT naming the URL when the lock is never released", async () => {
+    const repo = makeRepo(dir());
+    repo.commit({ "a.txt": "1" });
+    const stateDir = dir();
+    const source = createGitSource({ stateDir, timeoutMs: 300 });
+    await source.fetch(repo.path);
+    const lock = join(stateDir, "repos", `${mirrorName(parseRepoURL(repo.path))}.git.lock`);
+    writeFileSync(lock, String(process.pid));
+    const err = await caught(source.fetch(repo.path));
+    expect(err.code).toBe("GIT_TIMEOUT");
+    expect(err.message).toContain(`git fetch for ${repo.path} waited too long for another Capstan process`);
+    execFileSync("rm", [lock]);
+  });
+});
+
 describe("remotes that fail", () => {
   it("reports an unreachable remote as GIT_FAILED naming the URL, within the timeout", async () => {
     const port = await freePort();
