@@ -13,6 +13,11 @@ if ! command -v go >/dev/null 2>&1; then
     echo "test: Go is missing; install golang-go for the template oracle tests" >&2
   fi
 fi
+# Debian's Chromium drives the dashboard's browser tests.
+if ! [ -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test: installing chromium (dashboard browser tests)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 cleanup() { bash scripts/nodes.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 npx tsc -p tsconfig.json --noEmit
