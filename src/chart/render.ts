@@ -50,6 +50,8 @@ export interface RenderResult {
   documents: RenderedDocument[];
   /** The chart's rendered NOTES.txt, when it has one. */
   notes?: string;
+  /** Findings that do not stop the render (Helm hooks, which Capstan has no phases for). */
+  warnings: Problem[];
   /** The values the chart was rendered with. */
   values: GoMap;
   tree: ChartNode;
@@ -229,6 +231,7 @@ export function renderChart(chart: Chart, options: RenderOptions): RenderResult 
   }
   const result = renderChartUncached(chart, options);
   deepFreeze(result.documents);
+  deepFreeze(result.warnings);
   deepFreeze(result.values);
   info.results.set(key, result);
   if (info.results.size > RENDER_CACHE_SIZE) info.results.delete(info.results.keys().next().value as string);
@@ -272,6 +275,7 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
   };
 
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const documents: RenderedDocument[] = [];
   let notes: string | undefined;
   const rendered = entries
@@ -307,6 +311,15 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
         return;
       }
       if (object === null || object === undefined) return; // only comments: nothing to apply
+      const hook = hookOf(object);
+      if (hook !== undefined) {
+        const warning: Problem = { file: e.file, line: piece.line, field: "metadata.annotations.helm.sh/hook", severity: "warning", message: "" };
+        if (hook.split(",").some((h) => h.trim().startsWith("test"))) {
+          warnings.push({ ...warning, message: `test hook "${hook}" skipped: Capstan does not run helm test` });
+          return;
+        }
+        warnings.push({ ...warning, message: `hook "${hook}" is applied as an ordinary object: Capstan has no hook phases` });
+      }
       documents.push({ source: e.name, file: e.file, index, line: piece.line, text: piece.text, object });
     });
   }
@@ -315,11 +328,19 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
   }
   const result: RenderResult = {
     documents: sortByInstallOrder(documents, (d) => kindOf(d.object)),
+    warnings,
     values,
     tree,
   };
   if (notes !== undefined) result.notes = notes;
   return result;
+}
+
+function hookOf(object: unknown): string | undefined {
+  const meta = isGoMap(object as GoValue) ? (object as GoMap)["metadata"] : undefined;
+  const annotations = isGoMap(meta) ? meta["annotations"] : undefined;
+  const hook = isGoMap(annotations) ? annotations["helm.sh/hook"] : undefined;
+  return typeof hook === "string" ? hook : undefined;
 }
 
 function kindOf(object: unknown): string {

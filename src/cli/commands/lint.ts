@@ -120,7 +120,9 @@ export async function lintChart(opts: LintOptions, io: Pick<CliIO, "cwd">): Prom
 
   let documents;
   try {
-    documents = renderChart(chart, { releaseName: opts.releaseName, namespace: opts.namespace, valueLayers: layers, skipSchema: true }).documents;
+    const rendered = renderChart(chart, { releaseName: opts.releaseName, namespace: opts.namespace, valueLayers: layers, skipSchema: true });
+    add(rendered.warnings, "warning");
+    documents = rendered.documents;
   } catch (e) {
     fail(e);
     return report;

@@ -152,7 +152,7 @@ export async function templateChart(opts: TemplateOptions, io: Pick<CliIO, "cwd"
   }
   const shown = new Set(documents);
   const objects = parsed.value.filter((_, i) => shown.has(result.documents[i] as RenderedDocument));
-  const out: TemplateOutput = { documents, objects, warnings: [...collectWarnings(chart), ...parsed.warnings] };
+  const out: TemplateOutput = { documents, objects, warnings: [...collectWarnings(chart), ...result.warnings, ...parsed.warnings] };
   if (result.notes !== undefined) out.notes = result.notes;
   return out;
 }

@@ -150,6 +150,16 @@ describe("paths stay inside the repository", () => {
     expect(v.code).toBe("PATH_OUTSIDE_REPO");
   });
 
+  test("--set-file reads inside the repository only", () => {
+    const root = repo({ "charts/web/Chart.yaml": chartYaml("web"), "conf/app.ini": "port = 80\n" });
+    expect(readUserValues(root, { set: [{ kind: "set-file", text: "config=conf/app.ini" }] }, { chartDir: "charts/web" })).toEqual({
+      config: "port = 80\n",
+    });
+    expect(() => readUserValues(root, { set: [{ kind: "set-file", text: "config=../../etc/passwd" }] }, { chartDir: "charts/web" })).toThrow(
+      "../../etc/passwd: path resolves outside the repository",
+    );
+  });
+
   test("an absolute path means repository-relative", async () => {
     const root = repo({ "charts/web/Chart.yaml": chartYaml("web"), "etc/passwd": "repo file\n" });
     expect((await loadChart(root, "/charts/web")).metadata.name).toBe("web");

@@ -143,6 +143,23 @@ data:
   });
 });
 
+describe("Helm hooks", () => {
+  test("test hooks are skipped and other hooks applied as ordinary objects, each with a warning", async () => {
+    const hooked = (name: string, hook: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  annotations:\n    "helm.sh/hook": ${hook}\n`;
+    const result = await render({
+      "charts/app/Chart.yaml": chartYaml("app"),
+      "charts/app/templates/tests/test-connection.yaml": hooked("test", "test"),
+      "charts/app/templates/migrate.yaml": hooked("migrate", "pre-install,pre-upgrade"),
+    });
+    expect(result.documents.map((d) => d.source)).toEqual(["app/templates/migrate.yaml"]);
+    expect(result.warnings.map(formatProblem)).toEqual([
+      'warning: charts/app/templates/migrate.yaml:1: metadata.annotations.helm.sh/hook: hook "pre-install,pre-upgrade" is applied as an ordinary object: Capstan has no hook phases',
+      'warning: charts/app/templates/tests/test-connection.yaml:1: metadata.annotations.helm.sh/hook: test hook "test" skipped: Capstan does not run helm test',
+    ]);
+  });
+});
+
 describe("subcharts", () => {
   const files = {
     "charts/app/Chart.yaml": chartYaml("app", "dependencies:\n  - name: db\n    condition: db.enabled\n  - name: lib\n"),
@@ -177,6 +194,14 @@ describe("subcharts", () => {
     const result = await render(files);
     expect(result.documents.map((d) => d.source)).toEqual(["app/charts/db/templates/cm.yaml", "app/templates/cm.yaml"]);
     expect((result.documents[1]?.object as { data: unknown }).data).toEqual({ lib: "hello from lib" });
+  });
+
+  test(".Subcharts gives the parent each subchart's values and chart", async () => {
+    const result = await render({
+      ...files,
+      "charts/app/templates/cm.yaml": configMapTemplate("app", '  db: "{{ .Subcharts.db.Values.port }} {{ .Subcharts.db.Chart.Name }}"\n'),
+    });
+    expect((result.documents[1]?.object as { data: unknown }).data).toEqual({ db: "5432 db" });
   });
 
   test("a false condition leaves the subchart out", async () => {
