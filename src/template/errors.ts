@@ -14,7 +14,10 @@ export class TemplateError extends CapstanError {
   readonly templateName: string;
   /** 1-based line of the failing node or token, when known. */
   readonly line: number | undefined;
-  /** The column Go prints after the line (a byte offset within the line), when known. */
+  /**
+   * The column exactly as Go prints it after the line: a byte offset from the start of the line
+   * (Go's own count, which starts at 0 on the first line and at 0 after each newline).
+   */
   readonly column: number | undefined;
   /** The file-level name Go prints in the location (differs from templateName inside a define). */
   readonly location: string | undefined;
@@ -30,6 +33,20 @@ export class TemplateError extends CapstanError {
     this.line = info.line;
     this.column = info.column;
     this.location = info.location;
+  }
+
+  /**
+   * The deepest TemplateError in the cause chain: for a failure inside `include`/`tpl`, the error
+   * of the helper template that actually failed (its own file, line and column).
+   */
+  get innermost(): TemplateError {
+    let deepest: TemplateError | undefined;
+    let c: unknown = this.cause;
+    while (c instanceof Error) {
+      if (c instanceof TemplateError && c.line !== undefined) deepest = c;
+      c = c.cause;
+    }
+    return deepest ?? this;
   }
 }
 

@@ -105,3 +105,26 @@ describe("template errors read like Go's and say where", () => {
   });
 });
 
+
+describe("errors from helpers", () => {
+  it("the innermost error of an include chain points into the helper file", () => {
+    const set = goSet();
+    set.parse("_helpers.tpl", '{{ define "a" }}{{ include "b" . }}{{ end }}\n{{ define "b" }}\n  {{ .x.y }}{{ end }}');
+    set.parse("cm.yaml", 'v: {{ include "a" . }}');
+    let err: unknown;
+    try {
+      set.execute("cm.yaml", { x: null });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TemplateError);
+    const e = err as TemplateError;
+    expect(e.location).toBe("cm.yaml");
+    expect(e.innermost.location).toBe("_helpers.tpl");
+    expect(e.innermost.templateName).toBe("b");
+    expect(e.innermost.line).toBe(3);
+    expect(e.innermost.message).toBe(
+      'template: _helpers.tpl:3:7: executing "b" at <.x.y>: nil pointer evaluating interface {}.y',
+    );
+  });
+});
