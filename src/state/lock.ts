@@ -4,7 +4,7 @@
  * with the holder named, so the user knows which process to stop.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { CapstanError } from "../errors.js";
@@ -76,6 +76,7 @@ export function createExclusive(path: string, text: string): boolean {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const fd = openSync(tmp, "wx", 0o600);
   try {
+    fchmodSync(fd, 0o600);
     writeSync(fd, text);
     fsyncSync(fd);
   } finally {
