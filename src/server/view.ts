@@ -1,0 +1,263 @@
+/**
+ * What the HTTP API, the dashboard and the metrics see of the sync daemon: a read model shaped for
+ * the screens, plus the few actions a user may take. The daemon implements `DaemonView` over its
+ * state store, controllers and runtime; `FakeView` (fake-view.ts) implements it in memory for
+ * tests and demos. The server never applies anything itself: actions only ask the daemon to.
+ *
+ * Actions throw `CapstanError`; its code picks the HTTP status (see `statusForCode` in errors.ts):
+ * APPLICATION_NOT_FOUND → 404, USAGE → 400, GIT_REF_NOT_FOUND → 404, anything else → 500.
+ */
+import type { DiffResult } from "../diff/types.js";
+import type { EventType, HealthStatus, Initiator, PinnedRevision, RevisionPhase, SyncStatus } from "../state/types.js";
+
+export type { EventType, HealthStatus, Initiator, PinnedRevision, RevisionPhase, SyncStatus };
+
+/** The outcome of the latest sync; Running while it is under way. */
+export type SyncResult = "Succeeded" | "Failed" | "RolledBack" | "Running";
+
+export interface CommitInfo {
+  sha: string;
+  /** First line of the commit message. */
+  message: string;
+  author: string;
+  /** Commit time, ISO 8601. */
+  time: string;
+}
+
+export interface LastSync {
+  result: SyncResult;
+  /** The revision this sync made. */
+  revisionId: number;
+  /** When it finished (or started, while Running), ISO 8601. */
+  time: string;
+  durationMs: number | null;
+  /** `ProgressDeadlineExceeded`, `RolledBackTo 4`…; empty when there is nothing to say. */
+  reason: string;
+}
+
+/** One row of the applications list. */
+export interface AppSummary {
+  name: string;
+  namespace: string;
+  sync: SyncStatus;
+  health: HealthStatus;
+  /** Why the health is what it is (empty when Healthy). */
+  healthMessage: string;
+  /** Id of the revision applied now, null before the first sync. */
+  currentRevision: number | null;
+  /** The commit of the current revision. */
+  commit: CommitInfo | null;
+  /** Set by a rollback: auto-sync holds here until unpinned. */
+  pinned: PinnedRevision | null;
+  suspended: boolean;
+  lastSync: LastSync | null;
+  /** Where the application comes from. */
+  source: { repo: string; path: string; targetRevision: string };
+}
+
+export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
+
+export interface PortView {
+  containerPort: number;
+  /** Published on the node, null when not published. */
+  hostPort: number | null;
+  protocol: "TCP" | "UDP";
+  name?: string;
+}
+
+export interface PodView {
+  name: string;
+  /** The node (Docker engine) it runs on; empty while unscheduled. */
+  node: string;
+  ready: boolean;
+  restarts: number;
+  phase: PodPhase;
+  /** `CrashLoopBackOff`, `ImagePullBackOff`, `Unschedulable`…; empty when there is none. */
+  reason: string;
+  ports: PortView[];
+  /** ISO 8601: the pod's age is computed from it by the reader. */
+  createdAt: string;
+}
+
+/** The pods of one pod-template revision (a ReplicaSet in Kubernetes terms). */
+export interface RevisionSetView {
+  /** Pod-template hash. */
+  revision: string;
+  /** The set the workload is rolling towards (or settled on). */
+  current: boolean;
+  desired: number;
+  pods: PodView[];
+}
+
+export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob";
+
+export interface WorkloadView {
+  kind: WorkloadKind;
+  name: string;
+  health: HealthStatus;
+  healthMessage: string;
+  /** Desired pods (completions for a Job, 0 for a CronJob). */
+  desired: number;
+  ready: number;
+  revisionSets: RevisionSetView[];
+  /** A CronJob's Jobs, newest first; absent for other kinds. */
+  jobs?: WorkloadView[];
+}
+
+export interface ServicePortView {
+  name?: string;
+  port: number;
+  targetPort: number | string;
+  /** Set for NodePort and LoadBalancer services. */
+  nodePort: number | null;
+  protocol: "TCP" | "UDP";
+}
+
+export interface EndpointView {
+  pod: string;
+  ready: boolean;
+}
+
+export interface ServiceView {
+  name: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer";
+  ports: ServicePortView[];
+  endpoints: EndpointView[];
+}
+
+export interface AppObjects {
+  workloads: WorkloadView[];
+  services: ServiceView[];
+  /** Names only: contents are never shown. */
+  configMaps: string[];
+  secrets: string[];
+  persistentVolumeClaims: string[];
+}
+
+export interface AppDetail extends AppSummary {
+  objects: AppObjects;
+}
+
+/** One revision in an application's history (newest first when listed). */
+export interface HistoryEntry {
+  id: number;
+  sha: string;
+  message: string;
+  author: string;
+  /** Commit time, ISO 8601. */
+  commitTime: string;
+  initiator: Initiator;
+  phase: RevisionPhase;
+  /** Why it ended as it did; empty while running. */
+  reason: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** `sha256:<hex>` of the rendered manifests. */
+  digest: string;
+}
+
+export interface EventView {
+  /** Increasing: the order events happened in. */
+  seq: number;
+  app: string;
+  type: EventType;
+  reason: string;
+  message: string;
+  /** `Deployment/web`; empty for the application itself. */
+  object: string;
+  time: string;
+}
+
+export interface EventsQuery {
+  app?: string;
+  /** Events at or after this time (ISO 8601). */
+  since?: string;
+  /** The newest `limit` events, oldest first. */
+  limit?: number;
+}
+
+/** What to compare the live objects with. */
+export type DiffTarget = "git" | { revision: number };
+
+export interface DiffView {
+  /** Unified text, `+`/`-` lines, Secret values hashed. */
+  text: string;
+  json: DiffResult;
+}
+
+export interface NodeView {
+  name: string;
+  status: "Ready" | "NotReady" | "Unknown";
+  /** Millicores. */
+  cpu: { allocatable: number; requested: number };
+  /** Bytes. */
+  memory: { allocatable: number; requested: number };
+  pods: number;
+  engineVersion: string;
+}
+
+/** Pushed to subscribers (the SSE stream) on every status change and every event. */
+export type ViewEvent =
+  | { type: "app"; app: AppSummary }
+  | { type: "app-deleted"; name: string }
+  | { type: "event"; event: EventView };
+
+export type ViewListener = (e: ViewEvent) => void;
+
+export interface WebhookResponse {
+  status: number;
+  body: unknown;
+}
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+export interface DaemonView {
+  listApps(): Promise<AppSummary[]>;
+  /** Throws APPLICATION_NOT_FOUND. */
+  getApp(name: string): Promise<AppDetail>;
+  /** Newest first, at most `limit`. */
+  history(name: string, limit: number): Promise<HistoryEntry[]>;
+  events(query: EventsQuery): Promise<EventView[]>;
+  diff(name: string, against: DiffTarget): Promise<DiffView>;
+  /** The last `tail` lines of the pod's output; throws APPLICATION_NOT_FOUND or CONTAINER_NOT_FOUND. */
+  podLogs(app: string, pod: string, tail: number): Promise<string>;
+  nodes(): Promise<NodeView[]>;
+
+  /** Sync now (with the branch, unless pinned). */
+  sync(name: string): Promise<AppSummary>;
+  /** Fetch Git again and recompute the sync status. */
+  refresh(name: string): Promise<AppSummary>;
+  /** Re-apply a stored revision (by id or SHA prefix; the previous healthy one when absent) and pin there. */
+  rollback(name: string, revision?: string): Promise<AppSummary>;
+  unpin(name: string): Promise<AppSummary>;
+  suspend(name: string): Promise<AppSummary>;
+  resume(name: string): Promise<AppSummary>;
+
+  /** Returns the unsubscribe function. */
+  subscribe(listener: ViewListener): () => void;
+
+  /** Verifies and acts on a Git host's webhook (src/triggers/). */
+  handleWebhook(headers: HeaderBag, rawBody: Buffer): Promise<WebhookResponse>;
+}
+
+export type WebhookResult = "accepted" | "ignored" | "unauthorized" | "invalid" | "error";
+
+/** What the daemon reports for `/metrics`; implemented by `PrometheusMetrics` (metrics.ts). */
+export interface MetricsSink {
+  rolloutStarted(app: string): void;
+  rolloutSucceeded(app: string): void;
+  rolloutFailed(app: string): void;
+  rolloutRolledBack(app: string): void;
+  /** Keys waiting in the reconcile queue. */
+  queueDepth(depth: number): void;
+  /** One reconcile of one key took this long. */
+  reconcileDuration(controller: string, seconds: number): void;
+  webhookRequest(result: WebhookResult): void;
+  /** Current capacity and load of a node. */
+  node(node: NodeView): void;
+  forgetNode(name: string): void;
+  /** Current sync status, health, revision and last sync of an application. */
+  app(summary: AppSummary): void;
+  forgetApp(name: string): void;
+}
