@@ -105,7 +105,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const reposDir = join(options.stateDir, "repos");
   const treesDir = join(options.stateDir, "trees");
   const env = options.env ?? process.env;
-  const credentials: GitCredentials = options.credentials ?? {};
+  const credentials: GitCredentials = { ...options.credentials };
   if (credentials.token === undefined && env.CAPSTAN_GIT_TOKEN) credentials.token = env.CAPSTAN_GIT_TOKEN;
   const fetchMutex = new KeyedMutex();
   const lastSeen = new Map<string, RefTable>();
@@ -126,8 +126,9 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       if (v !== undefined) out[key] = v;
     }
     out.LC_ALL = "C";
+    // Never wait for a human: no terminal prompts, and ssh in batch mode.
     out.GIT_TERMINAL_PROMPT = "0";
-    // Never let a repository's own settings or the user's prompt programs run during our calls.
+    // git's own transport allow-list, so nothing (insteadOf rewrites, redirects) can reach ext:: or fd::.
     out.GIT_ALLOW_PROTOCOL = url ? allowedProtocols(url) : "file";
     const ssh = ["ssh", "-o", "BatchMode=yes"];
     if (credentials.sshKeyPath) ssh.push("-o", "IdentitiesOnly=yes", "-i", shellQuote(credentials.sshKeyPath));
@@ -188,7 +189,6 @@ export function createGitSource(options: GitSourceOptions): GitSource {
           "GIT_TIMEOUT",
           `git ${ctx.what}${where} did not finish within ${Math.round(limit / 1000)} s ` +
             "(check that the remote is reachable, or raise the git timeout)",
-          { cause: err },
         );
       }
       const detail = redactURL(String((err as Error).message ?? err))
@@ -196,7 +196,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         .map((l) => l.trim())
         .filter((l) => l.length > 0)
         .join("; ");
-      throw new CapstanError("GIT_FAILED", `git ${ctx.what}${where} failed: ${detail}${failureHint(detail)}`, { cause: err });
+      // No `cause`: git's own message may carry the URL with its credentials; only the redacted text is kept.
+      throw new CapstanError("GIT_FAILED", `git ${ctx.what}${where} failed: ${detail}${failureHint(detail)}`);
     } finally {
       clearTimeout(timer);
     }
