@@ -1,6 +1,6 @@
 import { toYaml } from "../template/funcs/helm.js";
 import { GoStruct } from "../template/values.js";
-import type { GoMap, GoValue } from "../template/values.js";
+import type { GoValue } from "../template/values.js";
 import type { ChartFile } from "./types.js";
 
 /** Helm's AsConfig/AsSecrets go through its toYaml (sorted keys, no trailing newline). */

@@ -1,3 +1,4 @@
+import * as semver from "semver";
 import { CapstanError } from "../errors.js";
 import { parseYamlFast } from "../manifest/fast-yaml.js";
 import type { Problem } from "../errors.js";
@@ -9,7 +10,7 @@ import { coalesceChartValues, nodeValues } from "./dependencies.js";
 import type { ChartNode } from "./dependencies.js";
 import { ChartFiles } from "./files.js";
 import { sortByInstallOrder, splitDocuments } from "./order.js";
-import { CapabilitiesObject, ChartObject } from "./render-objects.js";
+import { CapabilitiesObject, ChartObject, DEFAULT_KUBE_VERSION } from "./render-objects.js";
 import { validateValues } from "./schema.js";
 import type { Chart } from "./types.js";
 
@@ -250,6 +251,7 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
       problems: [{ file: `${chart.dir}/Chart.yaml`, field: "type", message: "library charts are not installable; use it as a dependency of an application chart" }],
     });
   }
+  checkKubeVersion(chart, options.kubeVersion ?? DEFAULT_KUBE_VERSION);
   const { tree, values } = options.skipSchema
     ? coalesceChartValues(chart, options.valueLayers ?? [])
     : resolveValues(chart, options.valueLayers ?? []);
@@ -334,6 +336,25 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
   };
   if (notes !== undefined) result.notes = notes;
   return result;
+}
+
+/** Helm refuses a chart whose `kubeVersion` constraint the target does not meet. */
+function checkKubeVersion(chart: Chart, kubeVersion: string): void {
+  const constraint = chart.metadata.kubeVersion;
+  if (!constraint) return;
+  // Masterminds constraints join with commas; node-semver with spaces.
+  const range = semver.validRange(constraint.replace(/,/g, " "), { loose: true, includePrerelease: true });
+  const version = semver.coerce(kubeVersion, { includePrerelease: true });
+  const file = `${chart.dir}/Chart.yaml`;
+  if (range === null) {
+    throw new CapstanError("CHART_INVALID", `${file}: kubeVersion "${constraint}" is not a version constraint`, {
+      problems: [{ file, field: "kubeVersion", message: `"${constraint}" is not a version constraint (such as ">=1.25.0-0")` }],
+    });
+  }
+  if (version && !semver.satisfies(version, range, { includePrerelease: true })) {
+    const message = `chart requires kubeVersion ${constraint}, which is incompatible with the Kubernetes version Capstan presents (${kubeVersion})`;
+    throw new CapstanError("CHART_INVALID", `${file}: ${message}`, { problems: [{ file, field: "kubeVersion", message }] });
+  }
 }
 
 function hookOf(object: unknown): string | undefined {

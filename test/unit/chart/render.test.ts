@@ -143,6 +143,18 @@ data:
   });
 });
 
+describe("kubeVersion", () => {
+  test("a chart whose kubeVersion constraint the target does not meet is refused", async () => {
+    const files = (c: string) => ({ "charts/app/Chart.yaml": chartYaml("app", `kubeVersion: "${c}"\n`), "charts/app/templates/cm.yaml": configMapTemplate("a", "  a: b\n") });
+    expect((await render(files(">=1.25.0-0"))).documents).toHaveLength(1);
+    expect((await render(files(">= 1.20, < 2.0"))).documents).toHaveLength(1);
+    const e = await renderFailure(files(">=1.99.0"));
+    expect(e.problems.map(formatProblem)).toEqual([
+      "charts/app/Chart.yaml: kubeVersion: chart requires kubeVersion >=1.99.0, which is incompatible with the Kubernetes version Capstan presents (v1.30.0)",
+    ]);
+  });
+});
+
 describe("Helm hooks", () => {
   test("test hooks are skipped and other hooks applied as ordinary objects, each with a warning", async () => {
     const hooked = (name: string, hook: string) =>
