@@ -70,11 +70,17 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
+// Fields people bring from Argo CD Applications, or misspell, with what to do instead.
 const FIELD_HINTS: Record<string, string> = {
   helm: "put valueFiles and values directly under spec.source",
   project: "Capstan has no projects; remove it",
   valuesFiles: "did you mean valueFiles?",
   depends: "did you mean dependsOn?",
+  namespace: "Applications have no namespace of their own; the objects go to spec.destination.namespace",
+  server: "Capstan deploys to its configured nodes; choose them with spec.destination.nodeSelector",
+  chart: "charts come from Git: set spec.source.path to the chart directory",
+  syncOptions: "not supported; remove it",
+  retry: "not supported: failed rollouts roll back when autoRollback is on",
 };
 
 function zodProblems(at: Located, issues: ZodIssue[]): Problem[] {
@@ -323,7 +329,12 @@ export async function loadApplications(treeRoot: string, options: LoadApplicatio
     });
   });
   for (const p of await Promise.all(pathChecks)) if (p) problems.push(p);
-  if (problems.length > 0) return { ok: false, errors: problems };
+  if (problems.length > 0) {
+    // Read top to bottom, file by file.
+    const byPlace = (a: Problem, b: Problem) =>
+      (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+    return { ok: false, errors: problems.sort(byPlace) };
+  }
   return { ok: true, value: parsed.map((p) => p.app).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) };
 }
 

@@ -129,6 +129,28 @@ spec:
     ]);
   });
 
+  it("explains fields that Argo CD Applications have and Capstan does not", async () => {
+    const errors = await problems({
+      "apps/web.yaml": `apiVersion: capstan.dev/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+spec:
+  project: default
+  source:
+    path: charts/web
+  destination:
+    server: https://kubernetes.default.svc
+`,
+    });
+    expect(errors.map(formatProblem)).toEqual([
+      'apps/web.yaml:5:3: metadata.namespace: unknown field "namespace" (Applications have no namespace of their own; the objects go to spec.destination.namespace)',
+      'apps/web.yaml:7:3: spec.project: unknown field "project" (Capstan has no projects; remove it)',
+      'apps/web.yaml:11:5: spec.destination.server: unknown field "server" (Capstan deploys to its configured nodes; choose them with spec.destination.nodeSelector)',
+    ]);
+  });
+
   it("refuses names that are not DNS-1123 labels", async () => {
     const errors = await problems({ "apps/web.yaml": app("Web_App") });
     expect(errors.map(formatProblem)).toEqual([
@@ -198,8 +220,8 @@ spec:
   it("refuses URLs and revisions git would misread", async () => {
     const errors = await problems({ "apps/web.yaml": app("web", "    repoURL: ext::sh -c id\n    targetRevision: main..dev\n") });
     expect(errors.map(formatProblem)).toEqual([
-      `apps/web.yaml:9:21: spec.source.targetRevision: "main..dev" is not a valid git revision: it contains '..'`,
       `apps/web.yaml:8:14: spec.source.repoURL: repository URL "ext::sh -c id" refused: the 'ext::' remote-helper form can run arbitrary commands (use https://, ssh://, git@host:path, git://, file:// or a local path)`,
+      `apps/web.yaml:9:21: spec.source.targetRevision: "main..dev" is not a valid git revision: it contains '..'`,
     ]);
   });
 
