@@ -55,6 +55,8 @@ export interface PodStatus {
   commit: string;
   node: string;
   image: string;
+  /** Pod labels (template metadata.labels): what Service selectors match. */
+  labels: Record<string, string>;
   /** Docker ids of the pod's containers (empty before creation). */
   containerIds: string[];
   phase: PodPhase;

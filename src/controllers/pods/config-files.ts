@@ -1,0 +1,39 @@
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { MaterializedPod } from "./materialize.js";
+
+/**
+ * Writes a pod's ConfigMap and Secret volumes as files for read-only bind mounts. The pod's
+ * directory is 0700 so other host users cannot read Secrets; a Secret volume's own directory is
+ * 0700 and its files 0400 (the container's root reads them; see `uid` for other users).
+ */
+export async function writePodFiles(pod: MaterializedPod, owner?: { uid: number; gid: number }): Promise<void> {
+  await rm(pod.filesDir, { recursive: true, force: true });
+  if (pod.files.length === 0 && pod.container.mounts?.every((m) => m.type !== "bind")) return;
+  await mkdir(pod.filesDir, { recursive: true, mode: 0o700 });
+  await chmod(pod.filesDir, 0o700);
+  const volumes = new Set(
+    (pod.container.mounts ?? []).filter((m) => m.type === "bind").map((m) => m.source.slice(pod.filesDir.length + 1).split("/")[0] ?? ""),
+  );
+  for (const v of volumes) {
+    if (!v) continue;
+    const secret = pod.files.some((f) => f.volume === v && f.secret);
+    await mkdir(join(pod.filesDir, v), { recursive: true, mode: secret ? 0o700 : 0o755 });
+    await chmod(join(pod.filesDir, v), secret ? 0o700 : 0o755);
+  }
+  for (const f of pod.files) {
+    const target = join(pod.filesDir, f.volume, f.path);
+    await mkdir(dirname(target), { recursive: true, mode: f.secret ? 0o700 : 0o755 });
+    await writeFile(target, Buffer.from(f.contentBase64, "base64"), { mode: f.mode });
+    await chmod(target, f.mode);
+  }
+  if (owner && process.getuid?.() === 0) {
+    const { chown } = await import("node:fs/promises");
+    for (const f of pod.files) if (f.secret) await chown(join(pod.filesDir, f.volume, f.path), owner.uid, owner.gid);
+    for (const v of volumes) if (v) await chown(join(pod.filesDir, v), owner.uid, owner.gid);
+  }
+}
+
+export async function removePodFiles(filesDir: string): Promise<void> {
+  await rm(filesDir, { recursive: true, force: true });
+}

@@ -1,0 +1,696 @@
+import { join } from "node:path";
+import { CapstanError } from "../../errors.js";
+import type { PodTemplate, Probe } from "../../manifest/index.js";
+import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
+import type { ContainerDetails, ContainerRuntime, EventSubscription } from "../../runtime/types.js";
+import { type Clock, type Timer, systemClock } from "../clock.js";
+import { WorkQueue } from "../queue.js";
+import { type BackoffPolicy, type BackoffState, DEFAULT_RESTART_BACKOFF, NO_BACKOFF, backoffDelay, recordFailure, waitLeft } from "./backoff.js";
+import { removePodFiles, writePodFiles } from "./config-files.js";
+import { livePodFromContainer } from "./live.js";
+import { type MaterializedPod, POD_LABEL, PodConfigError, containerName, materializePod } from "./materialize.js";
+import { type ProbeExecutor, type ProbeKind, type ProbeState, ProbeWorker, runProbe } from "./probes.js";
+import type { PodEvent, PodIntent, PodManager, PodReason, PodSelector, PodStatus } from "./types.js";
+
+/**
+ * Runs pods on Docker engines and keeps them as declared. Level-based: every engine event,
+ * probe result, timer and periodic resync only enqueues the pod's key; `step` looks at the
+ * container and makes one move (create, start, restart after back-off, replace, remove).
+ */
+
+export interface PodManagerOptions {
+  /** Node name → engine. The first node is where pods go when the intent names none. */
+  runtimes: Map<string, ContainerRuntime>;
+  /** Root of Capstan's state; ConfigMap/Secret files are written under `<stateDir>/files/`. */
+  stateDir: string;
+  clock?: Clock;
+  /** Full relist of every engine; events cover the time between. Default 30 s. */
+  resyncPeriodMs?: number;
+  /** Restart back-off; default 10 s doubling to 5 min, reset after 10 min running. */
+  restartBackoff?: Partial<BackoffPolicy>;
+  /** Runs one probe; default HTTP/TCP through 127.0.0.1 and exec through the engine. */
+  probeExecutor?: ProbeExecutor;
+  /** Labels put on everything the manager makes, and required on what it adopts (tests mark their run). */
+  labels?: Record<string, string>;
+  /** Pods worked on at once. Default 16 (a stop can take a pod's whole grace period). */
+  concurrency?: number;
+  /** Events kept per pod. Default 20. */
+  eventsPerPod?: number;
+  /** Structured log lines; never carries Secret values. */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+interface ProbeRun {
+  containerId: string;
+  startedAt: string;
+  startup?: ProbeWorker;
+  readiness?: ProbeWorker;
+  liveness?: ProbeWorker;
+  startupDone: boolean;
+}
+
+interface Waiter {
+  seq: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+interface PodRecord {
+  key: string;
+  namespace: string;
+  name: string;
+  node: string;
+  intent?: PodIntent;
+  mat?: MaterializedPod;
+  configError?: PodConfigError;
+  /** From the container's label when adopted without an intent. */
+  template?: PodTemplate;
+  status: PodStatus;
+  containerId?: string;
+  run?: ProbeRun;
+  backoff: BackoffState;
+  handledExit?: string;
+  /** A probe asked for the container to be restarted. */
+  kill?: { probe: ProbeKind; message: string };
+  deleting?: { graceSeconds?: number };
+  /** Bumped by create/delete; waiters resolve once a step that began after their request ends. */
+  requestSeq: number;
+  waiters: Waiter[];
+  events: PodEvent[];
+  lastEmitted: string;
+}
+
+const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+function isCode(err: unknown, code: string): boolean {
+  return err instanceof CapstanError && err.code === code;
+}
+
+export class DockerPodManager implements PodManager {
+  private readonly runtimes: Map<string, ContainerRuntime>;
+  private readonly clock: Clock;
+  private readonly stateDir: string;
+  private readonly resyncPeriodMs: number;
+  private readonly backoffPolicy: BackoffPolicy;
+  private readonly probeExecutor: ProbeExecutor;
+  private readonly extraLabels: Record<string, string>;
+  private readonly eventsPerPod: number;
+  private readonly log: (entry: Record<string, unknown>) => void;
+  private readonly pods = new Map<string, PodRecord>();
+  private readonly changeListeners = new Set<(pod: PodStatus) => void>();
+  private readonly eventListeners = new Set<(event: PodEvent) => void>();
+  private readonly queue: WorkQueue;
+  private subscriptions: EventSubscription[] = [];
+  private resyncTimer: Timer | undefined;
+  private started = false;
+
+  constructor(options: PodManagerOptions) {
+    if (options.runtimes.size === 0) throw new CapstanError("CONFIG_INVALID", "pod manager: no nodes configured (add at least one Docker engine)");
+    this.runtimes = options.runtimes;
+    this.clock = options.clock ?? systemClock;
+    this.stateDir = options.stateDir;
+    this.resyncPeriodMs = options.resyncPeriodMs ?? 30_000;
+    this.backoffPolicy = { ...DEFAULT_RESTART_BACKOFF, ...options.restartBackoff };
+    this.probeExecutor = options.probeExecutor ?? runProbe;
+    this.extraLabels = options.labels ?? {};
+    this.eventsPerPod = options.eventsPerPod ?? 20;
+    this.log = options.log ?? (() => {});
+    this.queue = new WorkQueue({
+      clock: this.clock,
+      concurrency: options.concurrency ?? 16,
+      reconcile: (key) => this.step(key),
+      onError: (key, error, info) => this.log({ msg: "pod step failed", pod: key, error: (error as Error).message, retryInMs: info.retryInMs }),
+    });
+    this.queue.start();
+  }
+
+  // ---- public surface -------------------------------------------------------------------
+
+  list(selector: PodSelector = {}): PodStatus[] {
+    const out: PodStatus[] = [];
+    for (const r of this.pods.values()) {
+      const s = r.status;
+      if (selector.app !== undefined && s.app !== selector.app) continue;
+      if (selector.namespace !== undefined && s.namespace !== selector.namespace) continue;
+      if (selector.ownerKind !== undefined && s.ownerKind !== selector.ownerKind) continue;
+      if (selector.ownerName !== undefined && s.ownerName !== selector.ownerName) continue;
+      if (selector.revision !== undefined && s.revision !== selector.revision) continue;
+      out.push(structuredClone(s));
+    }
+    return out.sort((a, b) => (a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace)));
+  }
+
+  get(namespace: string, name: string): PodStatus | undefined {
+    const r = this.pods.get(podKey(namespace, name));
+    return r ? structuredClone(r.status) : undefined;
+  }
+
+  events(namespace: string, name: string): PodEvent[] {
+    return [...(this.pods.get(podKey(namespace, name))?.events ?? [])];
+  }
+
+  onChange(listener: (pod: PodStatus) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  onEvent(listener: (event: PodEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  async create(intent: PodIntent): Promise<PodStatus> {
+    const key = podKey(intent.namespace, intent.name);
+    let rec = this.pods.get(key);
+    if (rec?.deleting) {
+      await this.waitForStep(rec).catch(() => {});
+      rec = this.pods.get(key);
+      if (rec?.deleting) throw new CapstanError("RUNTIME_ERROR", `pod ${key} is still being deleted on node ${rec.node}; try again once it is gone`);
+    }
+    const node = rec?.node ?? intent.node ?? (this.runtimes.keys().next().value as string);
+    if (!rec) {
+      rec = this.newRecord(intent.namespace, intent.name, node, intent);
+      this.pods.set(key, rec);
+    }
+    rec.intent = intent;
+    rec.status.adopted = false;
+    rec.status.app = intent.app;
+    rec.status.ownerKind = intent.ownerKind;
+    rec.status.ownerName = intent.ownerName;
+    rec.status.revision = intent.revision;
+    rec.status.commit = intent.commit;
+    rec.status.labels = { ...(intent.template.metadata?.labels ?? {}) };
+    try {
+      rec.mat = materializePod(intent, { stateDir: this.stateDir, extraLabels: this.extraLabels, node: rec.node });
+      rec.configError = undefined;
+      for (const w of rec.mat.warnings) this.event(rec, "Warning", "Unsupported", w);
+    } catch (err) {
+      if (!(err instanceof PodConfigError)) throw err;
+      rec.mat = undefined;
+      rec.configError = err;
+    }
+    if (!this.runtimes.has(rec.node)) {
+      this.setStatus(rec, { phase: "Pending", reason: "Unschedulable", message: `node ${rec.node} is not configured (known nodes: ${[...this.runtimes.keys()].join(", ")})` });
+    }
+    await this.waitForStep(rec).catch(() => {});
+    return structuredClone(this.pods.get(key)?.status ?? rec.status);
+  }
+
+  async delete(namespace: string, name: string, options: { graceSeconds?: number } = {}): Promise<void> {
+    const rec = this.pods.get(podKey(namespace, name));
+    if (!rec) return;
+    rec.deleting = { graceSeconds: options.graceSeconds };
+    this.setStatus(rec, { terminating: true, ready: false, readySince: null, reason: "Terminating", message: undefined });
+    await this.waitForStep(rec);
+  }
+
+  async resync(): Promise<void> {
+    const seen = new Set<string>();
+    for (const [node, rt] of this.runtimes) {
+      let containers;
+      try {
+        containers = await rt.list({ [LABEL.managedBy]: MANAGED_BY_VALUE, ...this.extraLabels });
+      } catch (err) {
+        this.log({ msg: "resync: node does not answer", node, error: (err as Error).message });
+        for (const r of this.pods.values()) {
+          if (r.node === node) this.setStatus(r, { reason: "NodeUnavailable", message: (err as Error).message, ready: false, readySince: null });
+        }
+        continue;
+      }
+      for (const c of containers) {
+        const live = livePodFromContainer(node, c);
+        if (!live || live.containerName !== containerName(live.name)) continue;
+        const key = podKey(live.namespace, live.name);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (!this.pods.has(key)) {
+          const rec = this.newRecord(live.namespace, live.name, node, undefined);
+          rec.template = live.template;
+          Object.assign(rec.status, {
+            app: live.app,
+            ownerKind: live.ownerKind,
+            ownerName: live.ownerName,
+            revision: live.revision,
+            commit: live.commit,
+            image: live.image,
+            labels: live.podLabels,
+            containerIds: [live.containerId],
+            adopted: true,
+          });
+          rec.containerId = live.containerId;
+          this.pods.set(key, rec);
+          this.event(rec, "Normal", "Adopted", `found container ${live.containerName} on node ${node}`);
+        }
+      }
+    }
+    for (const key of this.pods.keys()) this.queue.add(key);
+    await this.queue.onIdle();
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const rt of this.runtimes.values()) {
+      this.subscriptions.push(
+        rt.subscribe(
+          (ev) => {
+            const ns = ev.labels[LABEL.namespace];
+            const pod = ev.labels[LABEL.pod];
+            if (!ns || !pod) return;
+            if (this.pods.has(podKey(ns, pod))) this.queue.add(podKey(ns, pod));
+          },
+          (err) => this.log({ msg: "engine events interrupted", node: rt.node, error: err.message }),
+        ),
+      );
+    }
+    await this.resync();
+    this.scheduleResync();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.resyncTimer?.cancel();
+    for (const s of this.subscriptions) s.close();
+    this.subscriptions = [];
+    await this.queue.stop();
+    for (const r of this.pods.values()) {
+      this.stopProbes(r);
+      const waiters = r.waiters;
+      r.waiters = [];
+      for (const w of waiters) w.reject(new CapstanError("RUNTIME_ERROR", `pod ${r.key}: the pod manager stopped`));
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private scheduleResync(): void {
+    if (!this.started) return;
+    this.resyncTimer = this.clock.setTimeout(() => {
+      void this.resync()
+        .catch((err) => this.log({ msg: "resync failed", error: (err as Error).message }))
+        .finally(() => this.scheduleResync());
+    }, this.resyncPeriodMs);
+  }
+
+  private newRecord(namespace: string, name: string, node: string, intent: PodIntent | undefined): PodRecord {
+    const now = this.clock.now();
+    const c = intent?.template.spec.containers[0];
+    return {
+      key: podKey(namespace, name),
+      namespace,
+      name,
+      node,
+      status: {
+        name,
+        namespace,
+        app: intent?.app ?? "",
+        ownerKind: intent?.ownerKind ?? "",
+        ownerName: intent?.ownerName ?? "",
+        revision: intent?.revision ?? "",
+        commit: intent?.commit ?? "",
+        node,
+        image: c?.image ?? "",
+        labels: { ...(intent?.template.metadata?.labels ?? {}) },
+        containerIds: [],
+        phase: "Pending",
+        ready: false,
+        readySince: null,
+        restarts: 0,
+        reason: "ContainerCreating",
+        hostPorts: [],
+        createdAt: now,
+        terminating: false,
+        adopted: intent === undefined,
+      },
+      backoff: NO_BACKOFF,
+      requestSeq: 0,
+      waiters: [],
+      events: [],
+      lastEmitted: "",
+    };
+  }
+
+  /** Enqueues the pod and resolves when a step begun after this call has finished (rejects if it failed). */
+  private waitForStep(rec: PodRecord): Promise<void> {
+    const seq = ++rec.requestSeq;
+    const p = new Promise<void>((resolve, reject) => rec.waiters.push({ seq, resolve, reject }));
+    this.queue.add(rec.key);
+    return p;
+  }
+
+  private settleWaiters(rec: PodRecord, upTo: number, error?: unknown): void {
+    const keep: Waiter[] = [];
+    for (const w of rec.waiters) {
+      if (w.seq > upTo) keep.push(w);
+      else if (error === undefined) w.resolve();
+      else w.reject(error);
+    }
+    rec.waiters = keep;
+  }
+
+  private event(rec: PodRecord, type: PodEvent["type"], reason: string, message: string): void {
+    const ev: PodEvent = { time: this.clock.now(), namespace: rec.namespace, pod: rec.name, type, reason, message };
+    const last = rec.events[rec.events.length - 1];
+    if (last && last.reason === reason && last.message === message) {
+      last.time = ev.time;
+    } else {
+      rec.events.push(ev);
+      if (rec.events.length > this.eventsPerPod) rec.events.splice(0, rec.events.length - this.eventsPerPod);
+    }
+    this.log({ msg: message, pod: rec.key, reason, type });
+    for (const l of this.eventListeners) l({ ...ev });
+  }
+
+  private setStatus(rec: PodRecord, patch: Partial<PodStatus>): void {
+    const s = rec.status;
+    Object.assign(s, patch);
+    for (const k of Object.keys(patch) as (keyof PodStatus)[]) if (patch[k] === undefined && k in s) delete s[k];
+    this.emitIfChanged(rec);
+  }
+
+  private emitIfChanged(rec: PodRecord, removed = false): void {
+    const snapshot = JSON.stringify(rec.status);
+    if (!removed && snapshot === rec.lastEmitted) return;
+    rec.lastEmitted = snapshot;
+    for (const l of this.changeListeners) l(structuredClone(rec.status));
+  }
+
+  private template(rec: PodRecord): PodTemplate | undefined {
+    return rec.intent?.template ?? rec.template;
+  }
+
+  private graceSeconds(rec: PodRecord): number {
+    return rec.deleting?.graceSeconds ?? this.template(rec)?.spec.terminationGracePeriodSeconds ?? 30;
+  }
+
+  /** One step for one pod; the queue never runs two for the same key at once. */
+  private async step(key: string): Promise<{ requeueAfterMs?: number } | void> {
+    const rec = this.pods.get(key);
+    if (!rec) return;
+    const seq = rec.requestSeq;
+    try {
+      const r = await this.stepPod(rec);
+      this.settleWaiters(rec, seq);
+      return r;
+    } catch (err) {
+      if (isCode(err, "RUNTIME_UNAVAILABLE")) this.setStatus(rec, { reason: "NodeUnavailable", message: (err as Error).message, ready: false, readySince: null });
+      this.settleWaiters(rec, seq, err);
+      throw err;
+    }
+  }
+
+  private async inspect(rt: ContainerRuntime, name: string): Promise<ContainerDetails | undefined> {
+    try {
+      return await rt.inspect(name);
+    } catch (err) {
+      if (isCode(err, "CONTAINER_NOT_FOUND")) return undefined;
+      throw err;
+    }
+  }
+
+  private async stepPod(rec: PodRecord): Promise<{ requeueAfterMs?: number } | void> {
+    const rt = this.runtimes.get(rec.node);
+    if (!rt) return;
+    if (rec.deleting) return this.remove(rec, rt);
+    let c = await this.inspect(rt, containerName(rec.name));
+    if (c && (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name)) {
+      this.setStatus(rec, {
+        phase: "Pending",
+        reason: "Error",
+        message: `container name ${c.name} on node ${rec.node} is taken by ${c.labels[LABEL.namespace] ? `pod ${c.labels[LABEL.namespace]}/${c.labels[LABEL.pod] ?? "?"}` : "a container Capstan did not make"}; rename the pod or remove that container`,
+      });
+      return { requeueAfterMs: this.resyncPeriodMs };
+    }
+    if (!c) {
+      this.stopProbes(rec);
+      if (!rec.intent) {
+        // Adopted and never re-declared: nothing to recreate it from; the owner decides.
+        this.event(rec, "Warning", "Missing", `container ${containerName(rec.name)} is gone from node ${rec.node}`);
+        this.pods.delete(rec.key);
+        rec.status.terminating = true;
+        this.emitIfChanged(rec, true);
+        return;
+      }
+      const made = await this.make(rec, rt);
+      if (made !== undefined) return made;
+      c = await this.inspect(rt, containerName(rec.name));
+      if (!c) return { requeueAfterMs: 0 };
+    }
+    if (rec.intent && rec.mat && c.labels[LABEL.specDigest] !== rec.mat.digest) {
+      this.event(rec, "Normal", "Replaced", `container ${c.name} does not match the pod spec (digest ${c.labels[LABEL.specDigest] ?? "none"}, want ${rec.mat.digest}); replacing it`);
+      this.stopProbes(rec);
+      await rt.remove(c.id, { force: true });
+      rec.handledExit = undefined;
+      return { requeueAfterMs: 0 };
+    }
+    rec.containerId = c.id;
+    const statusBase: Partial<PodStatus> = {
+      containerIds: [c.id],
+      image: c.image,
+      hostPorts: c.ports.filter((p) => p.protocol === "tcp" || p.protocol === "udp").map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })),
+    };
+    if (c.running) return this.observeRunning(rec, rt, c, statusBase);
+    return this.observeStopped(rec, rt, c, statusBase);
+  }
+
+  /** Creates and starts the container; returns a requeue when it could not (yet). */
+  private async make(rec: PodRecord, rt: ContainerRuntime): Promise<{ requeueAfterMs?: number } | void> {
+    if (rec.configError) {
+      const err = rec.configError;
+      this.event(rec, "Warning", "Failed", err.message);
+      this.setStatus(rec, { phase: "Pending", ready: false, readySince: null, reason: err.reason, message: err.message, containerIds: [] });
+      return;
+    }
+    const mat = rec.mat as MaterializedPod;
+    const wait = waitLeft(rec.backoff, this.clock.now());
+    if (wait > 0) return { requeueAfterMs: wait };
+    if (rec.containerId) this.event(rec, "Warning", "Recreated", `container ${mat.container.name} was removed outside Capstan; recreating it`);
+    await rt.ensureNetwork(mat.network.name, mat.network.labels);
+    for (const v of mat.volumes) await rt.ensureVolume(v.name, v.labels);
+    await writePodFiles(mat, secretOwner(mat.container.user));
+    try {
+      await rt.create(mat.container);
+    } catch (err) {
+      if (isCode(err, "IMAGE_NOT_FOUND")) {
+        rec.backoff = recordFailure(rec.backoff, this.clock.now(), undefined, this.backoffPolicy);
+        const delay = waitLeft(rec.backoff, this.clock.now());
+        const message = `image ${mat.container.image} is not present on node ${rec.node} (Capstan never pulls: build or load it there); retrying in ${Math.round(delay / 1000)} s`;
+        this.event(rec, "Warning", "ImagePullBackOff", message);
+        this.setStatus(rec, { phase: "Pending", ready: false, readySince: null, reason: "ImagePullBackOff", message, containerIds: [] });
+        return { requeueAfterMs: delay };
+      }
+      if (err instanceof CapstanError && /already in use|Conflict/i.test(err.message)) return { requeueAfterMs: 0 };
+      throw err;
+    }
+    rec.backoff = NO_BACKOFF;
+    rec.handledExit = undefined;
+    this.event(rec, "Normal", "Created", `created container ${mat.container.name} (${mat.container.image}) on node ${rec.node}`);
+    await rt.start(mat.container.name);
+    this.event(rec, "Normal", "Started", `started container ${mat.container.name}`);
+    return undefined;
+  }
+
+  private async observeRunning(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, base: Partial<PodStatus>): Promise<{ requeueAfterMs?: number } | void> {
+    const startedAt = c.startedAt?.toISOString() ?? "";
+    if (rec.kill && rec.run?.containerId === c.id && rec.run.startedAt === startedAt) {
+      const { probe, message } = rec.kill;
+      this.event(rec, "Normal", "Killing", `container ${c.name} failed its ${probe} probe (${message}); restarting it`);
+      this.stopProbes(rec);
+      rec.kill = undefined;
+      this.setStatus(rec, { ready: false, readySince: null });
+      await rt.stop(c.id, { graceSeconds: this.graceSeconds(rec) });
+      return { requeueAfterMs: 0 };
+    }
+    rec.kill = undefined;
+    if (!rec.run || rec.run.containerId !== c.id || rec.run.startedAt !== startedAt) this.startProbes(rec, rt, c, startedAt);
+    const ready = this.isReady(rec);
+    this.setStatus(rec, {
+      ...base,
+      phase: "Running",
+      ready,
+      readySince: ready ? (rec.status.readySince ?? this.clock.now()) : null,
+      reason: undefined,
+      message: ready ? undefined : this.notReadyMessage(rec),
+    });
+    return undefined;
+  }
+
+  private async observeStopped(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, base: Partial<PodStatus>): Promise<{ requeueAfterMs?: number } | void> {
+    this.stopProbes(rec);
+    const policy = this.template(rec)?.spec.restartPolicy ?? "Always";
+    if (c.status === "created" && !c.finishedAt) {
+      await rt.start(c.id);
+      this.event(rec, "Normal", "Started", `started container ${c.name}`);
+      return { requeueAfterMs: 0 };
+    }
+    const exitCode = c.exitCode ?? 0;
+    const exitKey = `${c.id}@${c.finishedAt?.toISOString() ?? ""}`;
+    const restart = policy === "Always" || (policy === "OnFailure" && exitCode !== 0);
+    const reason: PodReason = c.oomKilled ? "OOMKilled" : exitCode === 0 ? "Completed" : "Error";
+    if (rec.handledExit !== exitKey) {
+      rec.handledExit = exitKey;
+      if (!restart) {
+        const phase = exitCode === 0 ? "Succeeded" : "Failed";
+        this.event(rec, exitCode === 0 ? "Normal" : "Warning", reason, `container ${c.name} exited with code ${exitCode}`);
+        this.setStatus(rec, { ...base, phase, ready: false, readySince: null, reason, message: `exited with code ${exitCode}`, exitCode });
+        return;
+      }
+      const ranFor = c.startedAt && c.finishedAt ? c.finishedAt.getTime() - c.startedAt.getTime() : undefined;
+      rec.backoff = recordFailure(rec.backoff, this.clock.now(), ranFor, this.backoffPolicy);
+      const delay = backoffDelay(rec.backoff.failures, this.backoffPolicy);
+      const message = `back-off ${formatSeconds(delay)} restarting container ${c.name} (exited with code ${exitCode}${c.oomKilled ? ", OOMKilled" : ""})`;
+      this.event(rec, "Warning", "BackOff", message);
+      this.setStatus(rec, { ...base, phase: rec.status.phase === "Pending" ? "Running" : rec.status.phase, ready: false, readySince: null, reason: "CrashLoopBackOff", message, exitCode });
+    }
+    if (!restart) return;
+    const wait = waitLeft(rec.backoff, this.clock.now());
+    if (wait > 0) return { requeueAfterMs: wait };
+    await rt.start(c.id);
+    this.setStatus(rec, { restarts: rec.status.restarts + 1 });
+    this.event(rec, "Normal", "Started", `restarted container ${c.name} (restart ${rec.status.restarts})`);
+    return { requeueAfterMs: 0 };
+  }
+
+  private async remove(rec: PodRecord, rt: ContainerRuntime): Promise<void> {
+    this.stopProbes(rec);
+    const name = containerName(rec.name);
+    const c = await this.inspect(rt, name);
+    if (c && (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name)) {
+      // Never remove a container that is not this pod's.
+    } else if (c) {
+      this.event(rec, "Normal", "Killing", `stopping container ${name} (grace ${this.graceSeconds(rec)} s)`);
+      if (c.running) await rt.stop(c.id, { graceSeconds: this.graceSeconds(rec) });
+      await rt.remove(c.id, { force: true });
+    }
+    for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace })) {
+      await rt.removeVolume(v.name);
+    }
+    await removePodFiles(join(this.stateDir, "files", rec.namespace, rec.name));
+    this.pods.delete(rec.key);
+    this.event(rec, "Normal", "Deleted", `pod ${rec.key} removed`);
+    this.setStatus(rec, { containerIds: [], ready: false, readySince: null });
+    this.emitIfChanged(rec, true);
+  }
+
+  private probesOf(rec: PodRecord): { startup?: Probe; readiness?: Probe; liveness?: Probe } {
+    if (rec.mat) return rec.mat.probes;
+    const c = this.template(rec)?.spec.containers[0];
+    return { startup: c?.startupProbe, readiness: c?.readinessProbe, liveness: c?.livenessProbe };
+  }
+
+  private namedPorts(rec: PodRecord): Record<string, number> {
+    if (rec.mat) return rec.mat.namedPorts;
+    const out: Record<string, number> = {};
+    for (const p of this.template(rec)?.spec.containers[0]?.ports ?? []) if (p.name) out[p.name] = p.containerPort;
+    return out;
+  }
+
+  private startProbes(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, startedAt: string): void {
+    this.stopProbes(rec);
+    const probes = this.probesOf(rec);
+    const target = {
+      runtime: rt,
+      containerId: c.id,
+      hostPorts: c.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })),
+      namedPorts: this.namedPorts(rec),
+    };
+    const run: ProbeRun = { containerId: c.id, startedAt, startupDone: !probes.startup };
+    rec.run = run;
+    const make = (kind: ProbeKind, probe: Probe): ProbeWorker =>
+      new ProbeWorker(kind, probe, this.clock, (p, timeoutMs) => this.probeExecutor(p, target, timeoutMs), (state, prev) => this.onProbe(rec, run, state, prev));
+    if (probes.startup) run.startup = make("startup", probes.startup);
+    if (probes.readiness) run.readiness = make("readiness", probes.readiness);
+    if (probes.liveness) run.liveness = make("liveness", probes.liveness);
+    if (run.startup) run.startup.start();
+    else this.startMainProbes(run);
+  }
+
+  private startMainProbes(run: ProbeRun): void {
+    run.readiness?.start();
+    run.liveness?.start();
+  }
+
+  private onProbe(rec: PodRecord, run: ProbeRun, state: ProbeState, prev: ProbeState): void {
+    if (rec.run !== run) return;
+    if (state.kind === "startup") {
+      if (state.result === "success" && !run.startupDone) {
+        run.startupDone = true;
+        run.startup?.stop();
+        this.startMainProbes(run);
+        this.refreshReady(rec);
+      } else if (state.result === "failure") {
+        this.requestKill(rec, "startup", state.message ?? "failed");
+      }
+      return;
+    }
+    if (state.kind === "liveness") {
+      if (state.result === "failure") this.requestKill(rec, "liveness", state.message ?? "failed");
+      else if (!state.successes && state.failures > 0) this.event(rec, "Warning", "Unhealthy", `liveness probe failed: ${state.message ?? ""}`);
+      return;
+    }
+    if (state.result !== prev.result) {
+      if (state.result === "failure") this.event(rec, "Warning", "Unhealthy", `readiness probe failed: ${state.message ?? ""}`);
+      this.refreshReady(rec);
+    } else if (state.result === "failure" && state.failures > 0 && state.failures % 6 === 1) {
+      this.setStatus(rec, { message: `readiness probe failed: ${state.message ?? ""}` });
+    }
+  }
+
+  private requestKill(rec: PodRecord, probe: ProbeKind, message: string): void {
+    if (rec.kill) return;
+    this.event(rec, "Warning", "Unhealthy", `${probe} probe failed: ${message}`);
+    rec.kill = { probe, message };
+    this.queue.add(rec.key);
+  }
+
+  private isReady(rec: PodRecord): boolean {
+    const run = rec.run;
+    if (!run || rec.kill || rec.deleting) return false;
+    if (!run.startupDone) return false;
+    return run.readiness ? run.readiness.state.result === "success" : true;
+  }
+
+  private notReadyMessage(rec: PodRecord): string | undefined {
+    const run = rec.run;
+    if (!run) return undefined;
+    if (!run.startupDone) return "waiting for the startup probe";
+    if (run.readiness && run.readiness.state.result !== "success") return run.readiness.state.message ? `readiness probe: ${run.readiness.state.message}` : "waiting for the readiness probe";
+    return undefined;
+  }
+
+  private refreshReady(rec: PodRecord): void {
+    if (rec.status.phase !== "Running") return;
+    const ready = this.isReady(rec);
+    this.setStatus(rec, {
+      ready,
+      readySince: ready ? (rec.status.readySince ?? this.clock.now()) : null,
+      message: ready ? undefined : this.notReadyMessage(rec),
+      reason: undefined,
+    });
+  }
+
+  private stopProbes(rec: PodRecord): void {
+    const run = rec.run;
+    if (!run) return;
+    run.startup?.stop();
+    run.readiness?.stop();
+    run.liveness?.stop();
+    rec.run = undefined;
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function secretOwner(user: string | undefined): { uid: number; gid: number } | undefined {
+  if (!user) return undefined;
+  const [u, g] = user.split(":");
+  const uid = Number(u);
+  const gid = g === undefined ? uid : Number(g);
+  return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
+}
+
+export function createPodManager(options: PodManagerOptions): PodManager {
+  return new DockerPodManager(options);
+}
