@@ -1,0 +1,277 @@
+import type { PodIntent, PodManager } from "../controllers/pods/types.js";
+import { CapstanError, type Problem } from "../errors.js";
+import type { Service } from "../manifest/index.js";
+import { LABEL, MANAGED_BY_VALUE } from "../runtime/labels.js";
+import type { ContainerRuntime } from "../runtime/types.js";
+import { serviceEndpoints, type PodEndpointSource, type ServiceEndpoints } from "./endpoints.js";
+import { assignNodePorts, type NodePortAssignment } from "./nodeports.js";
+import { ServiceProxy } from "./proxy.js";
+
+/** Short Service names resolve on the namespace's service network; `name.namespace` on the shared one. */
+export const serviceNetworkName = (namespace: string): string => `capstan-${namespace}-svc`;
+export const SHARED_SERVICE_NETWORK = "capstan-services";
+
+export interface ServiceControllerOptions {
+  pods: PodManager;
+  runtimes: Map<string, ContainerRuntime>;
+  /** Where NodePort proxies listen. */
+  proxyHost?: string;
+  /** Serve NodePort/LoadBalancer Services (the daemon does; a one-shot sync does not). */
+  serveProxies?: boolean;
+  /** How long a pod's open connections may take to finish before it is stopped. */
+  drainTimeoutMs?: number;
+  onWarning?: (problem: Problem) => void;
+}
+
+export interface ServiceStatus extends ServiceEndpoints {
+  app: string;
+  nodePorts: { port: number; nodePort: number; listening: boolean; error?: string }[];
+}
+
+interface PodShape {
+  labels: Record<string, string>;
+  ports: { name?: string; containerPort: number }[];
+}
+
+/**
+ * Keeps Services in step with Ready pods: NodePort proxies balance over Ready endpoints, DNS
+ * aliases follow readiness, and a pod leaves every Service (drained) before it is stopped.
+ */
+export class ServiceController {
+  private readonly services = new Map<string, { app: string; service: Service }>();
+  private readonly shapes = new Map<string, PodShape>();
+  private readonly proxies = new Map<string, { proxy: ServiceProxy; error?: string; listening: boolean }>();
+  /** Per container: which Service aliases it carries on each service network. */
+  private readonly aliasState = new Map<string, Map<string, string[]>>();
+  private nodePorts: NodePortAssignment[] = [];
+  private readonly unsubscribe: () => void;
+  private syncing: Promise<void> = Promise.resolve();
+  private dirty = false;
+  readonly pods: PodManager;
+
+  constructor(private readonly options: ServiceControllerOptions) {
+    this.unsubscribe = options.pods.onChange(() => this.schedule());
+    this.pods = this.decorate(options.pods);
+  }
+
+  /** Declares an application's Services; returns problems (port clashes, out of range) without applying the bad ones. */
+  async setServices(app: string, services: Service[]): Promise<Problem[]> {
+    for (const [key, entry] of this.services) if (entry.app === app) this.services.delete(key);
+    for (const s of services) this.services.set(`${s.metadata.namespace ?? "default"}/${s.metadata.name}`, { app, service: s });
+    const all = [...this.services.values()].map((e) => e.service);
+    const { assignments, problems } = assignNodePorts(all, this.nodePorts);
+    this.nodePorts = assignments;
+    for (const namespace of new Set(all.map((s) => s.metadata.namespace ?? "default"))) await this.ensureServiceNetworks(namespace);
+    await this.reconcile();
+    return problems;
+  }
+
+  status(): ServiceStatus[] {
+    return [...this.services.values()].map(({ app, service }) => {
+      const ep = serviceEndpoints(service, this.endpointSources());
+      const nodePorts = this.nodePorts
+        .filter((a) => a.service === ep.name && a.namespace === ep.namespace)
+        .map((a) => {
+          const p = this.proxies.get(a.servicePort);
+          return { port: a.port, nodePort: a.nodePort, listening: p?.listening ?? false, ...(p?.error ? { error: p.error } : {}) };
+        });
+      return { ...ep, app, nodePorts };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.syncing;
+    for (const p of this.proxies.values()) await p.proxy.close();
+    this.proxies.clear();
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    this.syncing = this.syncing.then(async () => {
+      if (!this.dirty) return;
+      this.dirty = false;
+      await this.reconcile().catch((err: unknown) => this.options.onWarning?.({ message: `services: ${(err as Error).message}`, severity: "warning" }));
+    });
+  }
+
+  private endpointSources(): PodEndpointSource[] {
+    return this.options.pods.list().flatMap((pod) => {
+      const shape = this.shapes.get(`${pod.namespace}/${pod.name}`);
+      if (!shape) return [];
+      return [
+        {
+          name: pod.name,
+          namespace: pod.namespace,
+          labels: shape.labels,
+          ready: pod.ready && pod.phase === "Running",
+          terminating: pod.terminating,
+          ports: shape.ports.map((p) => ({ ...p, hostPort: pod.hostPorts.find((h) => h.containerPort === p.containerPort)?.hostPort })),
+        },
+      ];
+    });
+  }
+
+  /** One level-based pass: proxies listen where they should and point at Ready endpoints; aliases follow readiness. */
+  async reconcile(): Promise<void> {
+    const sources = this.endpointSources();
+    const wanted = new Set<string>();
+    for (const { service } of this.services.values()) {
+      const ep = serviceEndpoints(service, sources);
+      for (const warning of ep.warnings) this.options.onWarning?.(warning);
+      for (const port of ep.ports) {
+        const assignment = this.nodePorts.find((a) => a.service === ep.name && a.namespace === ep.namespace && a.port === port.port);
+        if (!assignment || this.options.serveProxies === false) continue;
+        wanted.add(assignment.servicePort);
+        let entry = this.proxies.get(assignment.servicePort);
+        if (!entry) {
+          const proxy = new ServiceProxy({
+            host: this.options.proxyHost ?? "127.0.0.1",
+            port: assignment.nodePort,
+            sessionAffinity: service.spec.sessionAffinity ?? "None",
+          });
+          entry = { proxy, listening: false };
+          this.proxies.set(assignment.servicePort, entry);
+          try {
+            await proxy.listen();
+            entry.listening = true;
+          } catch (err) {
+            entry.error = (err as Error).message;
+            this.options.onWarning?.({ message: `Service ${ep.namespace}/${ep.name}: ${entry.error}`, severity: "warning" });
+          }
+        }
+        entry.proxy.setEndpoints(port.ready.map((r) => ({ id: r.pod, host: r.host, port: r.port })));
+      }
+    }
+    for (const [id, entry] of this.proxies) {
+      if (!wanted.has(id)) {
+        await entry.proxy.close();
+        this.proxies.delete(id);
+      }
+    }
+    await this.syncAliases(sources);
+  }
+
+  private aliasesFor(pod: PodEndpointSource): Map<string, string[]> {
+    const out = new Map<string, string[]>([
+      [serviceNetworkName(pod.namespace), []],
+      [SHARED_SERVICE_NETWORK, []],
+    ]);
+    if (!pod.ready || pod.terminating) return out;
+    for (const { service } of this.services.values()) {
+      const ns = service.metadata.namespace ?? "default";
+      const sel = service.spec.selector ?? {};
+      if (ns !== pod.namespace || Object.keys(sel).length === 0) continue;
+      if (!Object.entries(sel).every(([k, v]) => pod.labels[k] === v)) continue;
+      out.get(serviceNetworkName(ns))?.push(service.metadata.name);
+      out.get(SHARED_SERVICE_NETWORK)?.push(`${service.metadata.name}.${ns}`);
+    }
+    for (const list of out.values()) list.sort();
+    return out;
+  }
+
+  private async syncAliases(sources: PodEndpointSource[]): Promise<void> {
+    const byName = new Map(this.options.pods.list().map((p) => [`${p.namespace}/${p.name}`, p]));
+    for (const source of sources) {
+      const pod = byName.get(`${source.namespace}/${source.name}`);
+      const container = pod?.containerIds[0];
+      const runtime = pod ? this.options.runtimes.get(pod.node) : undefined;
+      if (!pod || !container || !runtime || pod.phase !== "Running") continue;
+      const desired = this.aliasesFor(source);
+      let current = this.aliasState.get(container);
+      if (!current) {
+        current = new Map();
+        try {
+          const details = await runtime.inspect(container);
+          for (const n of details.networks) current.set(n.name, n.aliases.filter((a) => a !== details.name && a !== source.name && !details.id.startsWith(a)).sort());
+        } catch {
+          continue;
+        }
+        this.aliasState.set(container, current);
+      }
+      for (const [network, aliases] of desired) {
+        const have = current.get(network);
+        if (have && have.join(",") === aliases.join(",")) continue;
+        try {
+          await this.ensureNetwork(runtime, network, source.namespace);
+          if (have) await runtime.disconnectNetwork(container, network);
+          await runtime.connectNetwork(container, network, aliases);
+          current.set(network, aliases);
+        } catch (err) {
+          if ((err as CapstanError).code === "CONTAINER_NOT_FOUND") this.aliasState.delete(container);
+          else throw err;
+        }
+      }
+    }
+  }
+
+  private async ensureServiceNetworks(namespace: string): Promise<void> {
+    for (const runtime of this.options.runtimes.values()) {
+      await this.ensureNetwork(runtime, serviceNetworkName(namespace), namespace);
+      await this.ensureNetwork(runtime, SHARED_SERVICE_NETWORK, namespace);
+    }
+  }
+
+  private readonly ensured = new Set<string>();
+  private async ensureNetwork(runtime: ContainerRuntime, network: string, namespace: string): Promise<void> {
+    const key = `${runtime.node}/${network}`;
+    if (this.ensured.has(key)) return;
+    const labels: Record<string, string> = { [LABEL.managedBy]: MANAGED_BY_VALUE };
+    if (network !== SHARED_SERVICE_NETWORK) labels[LABEL.namespace] = namespace;
+    await runtime.ensureNetwork(network, labels);
+    this.ensured.add(key);
+  }
+
+  /** Takes the pod out of every Service (proxies stop sending it new connections, aliases go) and waits for its open connections. */
+  async drainPod(namespace: string, name: string): Promise<void> {
+    const pod = this.options.pods.get(namespace, name);
+    const waits: Promise<void>[] = [];
+    for (const { proxy } of this.proxies.values()) waits.push(proxy.drain(name, this.options.drainTimeoutMs ?? 5_000));
+    const container = pod?.containerIds[0];
+    const runtime = pod ? this.options.runtimes.get(pod.node) : undefined;
+    const current = container ? this.aliasState.get(container) : undefined;
+    if (container && runtime && current) {
+      for (const [network, aliases] of current) {
+        if (aliases.length === 0) continue;
+        try {
+          await runtime.disconnectNetwork(container, network);
+          await runtime.connectNetwork(container, network, []);
+          current.set(network, []);
+        } catch {
+          // the container is going away anyway
+        }
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  private decorate(inner: PodManager): PodManager {
+    const remember = (intent: PodIntent): void => {
+      this.shapes.set(`${intent.namespace}/${intent.name}`, {
+        labels: { ...(intent.template.metadata?.labels ?? {}) },
+        ports: (intent.template.spec.containers[0]?.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort })),
+      });
+    };
+    return {
+      list: (s) => inner.list(s),
+      get: (ns, n) => inner.get(ns, n),
+      create: async (intent) => {
+        remember(intent);
+        const status = await inner.create(intent);
+        this.schedule();
+        return status;
+      },
+      delete: async (ns, n, o) => {
+        await this.drainPod(ns, n);
+        await inner.delete(ns, n, o);
+        this.shapes.delete(`${ns}/${n}`);
+      },
+      onChange: (l) => inner.onChange(l),
+      onEvent: (l) => inner.onEvent(l),
+      events: (ns, n) => inner.events(ns, n),
+      resync: () => inner.resync(),
+      start: () => inner.start(),
+      stop: () => inner.stop(),
+    };
+  }
+}
