@@ -2,6 +2,7 @@ import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffCommand, parseDiffArgs } from "../../../src/cli/commands/diff.js";
+import { main } from "../../../src/cli/main.js";
 import type { CliIO } from "../../../src/cli/types.js";
 import { makeRepo, removeDir, tempDir } from "../../helpers/git.js";
 import type { TestRepo } from "../../helpers/git.js";
@@ -19,14 +20,18 @@ let repo: TestRepo;
 let stateDir: string;
 
 async function diff(...args: string[]): Promise<Run> {
+  return diffWith({}, ...args);
+}
+
+async function diffWith(tty: { isTTY?: boolean; env?: Record<string, string> }, ...args: string[]): Promise<Run> {
   let stdout = "";
   let stderr = "";
   const io: CliIO = {
     stdout: (s) => void (stdout += s),
     stderr: (s) => void (stderr += s),
-    env: {},
+    env: tty.env ?? {},
     cwd: repo.path,
-    isTTY: false,
+    isTTY: tty.isTTY ?? false,
   };
   const code = await diffCommand.run(args, { io, global: { stateDir } });
   return { code, stdout, stderr };
@@ -157,6 +162,22 @@ describe("capstan diff", () => {
     const rev = await diff("--repo", repo.path, "--all", "--revision", "release-v3");
     expect(rev.code).toBe(2);
     expect(rev.stderr).toContain("did you mean 'release-v2'?");
+  });
+
+  it("colours the diff on a terminal unless NO_COLOR is set", async () => {
+    const tty = await diffWith({ isTTY: true }, "--app", "web", "--revision", "pull/12/head");
+    expect(tty.stdout).toContain("\x1b[32m+          image: capstan-demo/web:v2\x1b[0m");
+    const plain = await diffWith({ isTTY: true, env: { NO_COLOR: "1" } }, "--app", "web", "--revision", "pull/12/head");
+    expect(plain.stdout).not.toContain("\x1b[");
+    expect(plain.code).toBe(1);
+  });
+
+  it("runs through the CLI entry point with the global --state-dir", async () => {
+    let stdout = "";
+    const io: CliIO = { stdout: (s) => void (stdout += s), stderr: () => undefined, env: {}, cwd: repo.path, isTTY: false };
+    const code = await main(["--state-dir", stateDir, "diff", "--app", "web", "--revision", "pull/12/head", "-o", "json"], io, [diffCommand]);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).differences).toBe(true);
   });
 
   it("explains missing arguments", () => {
