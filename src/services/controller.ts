@@ -1,5 +1,6 @@
 import type { PodIntent, PodManager } from "../controllers/pods/types.js";
-import { CapstanError, type Problem } from "../errors.js";
+import type { CapstanError} from "../errors.js";
+import { type Problem } from "../errors.js";
 import type { Service } from "../manifest/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../runtime/labels.js";
 import type { ContainerRuntime } from "../runtime/types.js";
