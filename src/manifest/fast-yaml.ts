@@ -1,9 +1,12 @@
-import { parse as parseYaml } from "yaml";
+import { parse } from "yaml";
+import { HELM_YAML_OPTIONS } from "./yaml.js";
+
+const parseYaml = (text: string): unknown => parse(text, HELM_YAML_OPTIONS);
 
 /**
  * A fast reader for the plain block YAML that charts render (block maps and lists, plain and
  * quoted scalars, literal blocks, `[]`/`{}`), giving exactly what the `yaml` library gives for
- * it under its default (YAML 1.2 core) schema. Anything else — flow collections, anchors, tags,
+ * it with Helm's YAML 1.1 scalars (HELM_YAML_OPTIONS). Anything else — flow collections, anchors, tags,
  * folded or multi-line scalars, duplicate keys, syntax errors — is handed to the `yaml`
  * library, so results and error messages stay the library's. It exists because parsing
  * rendered documents with the full library took most of a render's time.
@@ -20,26 +23,37 @@ interface Line {
   text: string;
 }
 
+// The yaml library's YAML 1.1 tags, in the order it tries them.
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT = /^[-+]?[0-9]+$/;
-const OCT = /^0o[0-7]+$/;
-const HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const INF = /^[-+]?\.(?:inf|Inf|INF)$/;
-const NAN = /^\.(?:nan|NaN|NAN)$/;
+const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const FALSE = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+const BIN = /^[-+]?0b[0-1_]+$/;
+const OCT = /^[-+]?0[0-7_]+$/;
+const INT = /^[-+]?[0-9][0-9_]*$/;
+const HEX = /^[-+]?0x[0-9a-fA-F_]+$/;
+const NAN_INF = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/;
 // Plain scalars may not start with an indicator this reader leaves to the library.
 const PLAIN_START = /^[^\s\-?:,[\]{}#&*!|>'"%@`]|^[-?:][^\s]/;
 
+function intValue(s: string, offset: number, radix: number): number {
+  const sign = s[0];
+  if (sign === "-" || sign === "+") offset += 1;
+  const n = parseInt(s.substring(offset).replace(/_/g, ""), radix);
+  return sign === "-" ? -1 * n : n;
+}
+
 function resolvePlain(s: string): unknown {
   if (NULL.test(s)) return null;
-  if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
-  if (INT.test(s)) return parseInt(s, 10);
-  if (OCT.test(s)) return parseInt(s.slice(2), 8);
-  if (HEX.test(s)) return parseInt(s.slice(2), 16);
-  if (FLOAT.test(s)) return parseFloat(s);
-  if (INF.test(s)) return s[0] === "-" ? -Infinity : Infinity;
-  if (NAN.test(s)) return NaN;
+  if (TRUE.test(s)) return true;
+  if (FALSE.test(s)) return false;
+  if (BIN.test(s)) return intValue(s, 2, 2);
+  if (OCT.test(s)) return intValue(s, 1, 8);
+  if (INT.test(s)) return intValue(s, 0, 10);
+  if (HEX.test(s)) return intValue(s, 2, 16);
+  if (NAN_INF.test(s)) return s.slice(-3).toLowerCase() === "nan" ? NaN : s[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s.replace(/_/g, ""));
   return s;
 }
 

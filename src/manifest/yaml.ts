@@ -1,6 +1,20 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { Document, Node } from "yaml";
+import type { Document, Node, ParseOptions, DocumentOptions, SchemaOptions, ToJSOptions } from "yaml";
 import type { Problem } from "../errors.js";
+
+/**
+ * YAML as Helm and Kubernetes read it (go-yaml v2 through sigs.k8s.io/yaml): YAML 1.1 scalars,
+ * so `yes`/`no`/`on`/`off`/`y`/`n` are booleans and `0777` is octal, but timestamps and
+ * `12:30`-style numbers stay strings, as go-yaml leaves them when decoding into interface{}.
+ */
+export const HELM_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions & ToJSOptions = {
+  version: "1.1",
+  customTags: (tags) =>
+    tags.filter((t) => {
+      const tag = t as { format?: string; tag?: string };
+      return tag.format !== "TIME" && tag.tag !== "tag:yaml.org,2002:timestamp";
+    }),
+};
 
 /** A parsed YAML document that can tell where a field path sits in the text. */
 export interface PositionedYaml {
@@ -19,7 +33,7 @@ export function parseYamlWithPositions(
   lineOffset = 0,
 ): { ok: true; value: PositionedYaml } | { ok: false; errors: Problem[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: false });
+  const doc = parseDocument(text, { ...HELM_YAML_OPTIONS, lineCounter, prettyErrors: true, uniqueKeys: true, strict: false });
   if (doc.errors.length > 0) {
     return {
       ok: false,

@@ -50,6 +50,11 @@ describe("loading a chart", () => {
     ]);
   });
 
+  test("values files read YAML as Helm does: yes/no are booleans, numbers are float64", async () => {
+    const root = repo({ "charts/web/Chart.yaml": chartYaml("web"), "charts/web/values.yaml": "enabled: yes\ncountry: NO\nport: 8080\nmode: 0644\nat: 12:30\n" });
+    expect((await loadChart(root, "charts/web")).values).toEqual({ enabled: true, country: false, port: 8080, mode: 420, at: "12:30" });
+  });
+
   test("reports every problem of an invalid Chart.yaml with its line", async () => {
     const root = repo({ "charts/bad/Chart.yaml": "apiVersion: v3\nversion: one\ntype: app\ndependencies:\n  - version: 1.0.0\n" });
     const e = await failure(loadChart(root, "charts/bad"));

@@ -1,14 +1,17 @@
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { parse } from "yaml";
+import { parse as parseLibrary } from "yaml";
 import { loadChart, renderChart } from "../../../src/chart/index.js";
 import { parseYamlFast, readBlockYaml } from "../../../src/manifest/fast-yaml.js";
+import { HELM_YAML_OPTIONS } from "../../../src/manifest/yaml.js";
+
+const parse = (text: string): unknown => parseLibrary(text, HELM_YAML_OPTIONS);
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
 // Documents inside the fast subset: each must read exactly as the yaml library reads it.
 const fastCases = [
-  "a: 1\nb: two\nc: 3.5\nd: true\ne: null\nf: ~\ng:\nh: -7\ni: 0x1F\nj: 0o17\nk: .inf\nl: -.Inf\nm: 1e3\nn: 007\no: +12\np: 1.\nq: False\n",
+  "a: 1\nb: two\nc: 3.5\nd: true\ne: null\nf: ~\ng:\nh: -7\ni: 0x1F\nj: 0o17\nk: .inf\nl: -.Inf\nm: 1e3\nnn: 007\no: +12\np: 1.\nq: False\n",
   "list:\n  - a\n  - 1\n  - - x\n    - y\n".replace("  - - x\n    - y\n", "  - b\n"),
   "containers:\n- name: web\n  image: \"capstan-demo/web:v1\"\n  ports:\n  - containerPort: 8080\n    name: http\nnext: 1\n",
   "a:\n  b:\n    c: d\n  e: []\n  f: {}\n",
@@ -21,6 +24,7 @@ const fastCases = [
   "emptyBlock: |\nnext: 1\n",
   "key: value\n\n\n",
   "1: a\n",
+  "yaml11:\n  a: yes\n  b: No\n  c: on\n  d: OFF\n  e: y\n  f: 0777\n  g: 1_000\n  h: 0b101\n  i: 0x_1F\n  j: 12:30\n  k: 2024-01-02\n  l: 1_0.5\n  m: \"yes\"\n",
 ];
 
 // Documents outside it: the library decides (including its errors).
@@ -41,7 +45,15 @@ const libraryCases = [
   "? complex\n: key\n",
   "a: |2\n   x\n",
   "~: a\n",
+  "on: push\n",
+  "base: &b\n  a: 1\nmerged:\n  <<: *b\n",
 ];
+
+describe("YAML as Helm reads it", () => {
+  test("YAML 1.1 scalars: yes/no/on/off are booleans, 0777 is octal, times and dates stay strings", () => {
+    expect(parse("a: yes\nb: off\nc: 0777\nd: 12:30\ne: 2024-01-02\nf: 1_000\n")).toEqual({ a: true, b: false, c: 511, d: "12:30", e: "2024-01-02", f: 1000 });
+  });
+});
 
 describe("fast YAML reading", () => {
   test.each(fastCases)("reads %j as the yaml library does, without deferring", (text) => {
