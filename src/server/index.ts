@@ -1,0 +1,11 @@
+export { buildServer, startServer, defaultDashboardDir, DEFAULT_HOST, DEFAULT_PORT } from "./app.js";
+export type { ServerOptions, BuiltServer, RunningServer } from "./app.js";
+export { PrometheusMetrics } from "./metrics.js";
+export type { PrometheusMetricsOptions } from "./metrics.js";
+export { FakeView, demoData } from "./fake-view.js";
+export type { FakeAppSeed, FakeCall, FakeViewOptions } from "./fake-view.js";
+export { statusForCode, toApiError } from "./errors.js";
+export type { ApiError, ApiErrorCode } from "./errors.js";
+export { tokenMatches } from "./auth.js";
+export { WEBHOOK_BODY_LIMIT } from "./routes/webhook.js";
+export type * from "./view.js";

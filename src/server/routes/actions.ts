@@ -1,0 +1,22 @@
+/** Routes that change state: each asks the daemon to act and answers with the application's summary. */
+import type { FastifyInstance } from "fastify";
+import type { AppSummary, DaemonView } from "../view.js";
+import { appParams, rollbackBody } from "./schemas.js";
+
+interface NameParams {
+  name: string;
+}
+
+const SIMPLE_ACTIONS = ["sync", "refresh", "unpin", "suspend", "resume"] as const;
+
+export function actionRoutes(app: FastifyInstance, view: DaemonView): void {
+  for (const action of SIMPLE_ACTIONS) {
+    app.post<{ Params: NameParams }>(`/apps/:name/${action}`, { schema: { params: appParams } }, async (req): Promise<AppSummary> => view[action](req.params.name));
+  }
+
+  app.post<{ Params: NameParams; Body: { revision?: string } | null | undefined }>(
+    "/apps/:name/rollback",
+    { schema: { params: appParams, body: rollbackBody } },
+    async (req): Promise<AppSummary> => view.rollback(req.params.name, req.body?.revision),
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * `POST /api/webhook`: the raw body goes to the daemon untouched (signatures are computed over the
+ * exact bytes), whatever its content type, capped at 1 MiB.
+ */
+import type { FastifyInstance } from "fastify";
+import type { DaemonView } from "../view.js";
+
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+export async function webhookRoutes(app: FastifyInstance, view: DaemonView): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.post("/api/webhook", { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const result = await view.handleWebhook(req.headers, body);
+    return reply.code(result.status).send(result.body);
+  });
+}
