@@ -1,4 +1,6 @@
+import { mkdirSync } from "node:fs";
 import * as path from "node:path";
+import { c as tarCreate } from "tar";
 import { afterEach, describe, expect, test } from "vitest";
 import { loadChart, renderChart, sortByInstallOrder, splitDocuments } from "../../../src/chart/index.js";
 import type { RenderOptions } from "../../../src/chart/index.js";
@@ -214,6 +216,30 @@ describe("subcharts", () => {
       "charts/app/templates/cm.yaml": configMapTemplate("app", '  db: "{{ .Subcharts.db.Values.port }} {{ .Subcharts.db.Chart.Name }}"\n'),
     });
     expect((result.documents[1]?.object as { data: unknown }).data).toEqual({ db: "5432 db" });
+  });
+
+  test("an aliased subchart from a .tgz renders under its alias, once per alias", async () => {
+    const r = makeRepo({
+      "charts/app/Chart.yaml": chartYaml("app", "dependencies:\n  - name: db\n    alias: primary\n  - name: db\n    alias: replica\n"),
+      "charts/app/values.yaml": "replica:\n  role: replica\n",
+      "build/db/Chart.yaml": chartYaml("db"),
+      "build/db/values.yaml": "role: primary\n",
+      "build/db/templates/cm.yaml": configMapTemplate("{{ .Chart.Name }}", "  role: {{ .Values.role }}\n  source: {{ .Template.Name }}\n"),
+    });
+    cleanups.push(r.cleanup);
+    mkdirSync(path.join(r.root, "charts/app/charts"), { recursive: true });
+    await tarCreate({ gzip: true, file: path.join(r.root, "charts/app/charts/db-0.1.0.tgz"), cwd: path.join(r.root, "build") }, ["db"]);
+    const result = renderChart(await loadChart(r.root, "charts/app"), opts);
+    expect(result.documents.map((d) => [d.file, d.object])).toEqual([
+      [
+        "charts/app/charts/db-0.1.0.tgz/templates/cm.yaml",
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "primary" }, data: { role: "primary", source: "app/charts/primary/templates/cm.yaml" } },
+      ],
+      [
+        "charts/app/charts/db-0.1.0.tgz/templates/cm.yaml",
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "replica" }, data: { role: "replica", source: "app/charts/replica/templates/cm.yaml" } },
+      ],
+    ]);
   });
 
   test("a false condition leaves the subchart out", async () => {
