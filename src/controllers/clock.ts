@@ -32,9 +32,15 @@ interface Pending {
   cancelled: boolean;
 }
 
-/** Let promise chains started by a timer run before the next timer fires. */
+/**
+ * Let work started by a timer run before the next timer fires: promise chains, and I/O such as
+ * file writes that completes on libuv's thread pool (hence the real zero-delay timeouts).
+ */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
 }
 
 /** A clock that only moves when told to. Timers due at the same instant fire in creation order. */

@@ -8,8 +8,8 @@ import type { MaterializedPod } from "./materialize.js";
  * 0700 and its files 0400 (the container's root reads them; see `uid` for other users).
  */
 export async function writePodFiles(pod: MaterializedPod, owner?: { uid: number; gid: number }): Promise<void> {
+  if (pod.files.length === 0 && !(pod.container.mounts ?? []).some((m) => m.type === "bind")) return;
   await rm(pod.filesDir, { recursive: true, force: true });
-  if (pod.files.length === 0 && pod.container.mounts?.every((m) => m.type !== "bind")) return;
   await mkdir(pod.filesDir, { recursive: true, mode: 0o700 });
   await chmod(pod.filesDir, 0o700);
   const volumes = new Set(

@@ -421,6 +421,14 @@ export class DockerPodManager implements PodManager {
       });
       return { requeueAfterMs: this.resyncPeriodMs };
     }
+    if (c && rec.intent && rec.mat && c.labels[LABEL.specDigest] !== rec.mat.digest) {
+      this.event(rec, "Normal", "Replaced", `container ${c.name} does not match the pod spec (digest ${c.labels[LABEL.specDigest] ?? "none"}, want ${rec.mat.digest}); replacing it`);
+      this.stopProbes(rec);
+      await rt.remove(c.id, { force: true });
+      rec.handledExit = undefined;
+      rec.containerId = undefined;
+      c = undefined;
+    }
     if (!c) {
       this.stopProbes(rec);
       if (!rec.intent) {
@@ -435,13 +443,6 @@ export class DockerPodManager implements PodManager {
       if (made !== undefined) return made;
       c = await this.inspect(rt, containerName(rec.name));
       if (!c) return { requeueAfterMs: 0 };
-    }
-    if (rec.intent && rec.mat && c.labels[LABEL.specDigest] !== rec.mat.digest) {
-      this.event(rec, "Normal", "Replaced", `container ${c.name} does not match the pod spec (digest ${c.labels[LABEL.specDigest] ?? "none"}, want ${rec.mat.digest}); replacing it`);
-      this.stopProbes(rec);
-      await rt.remove(c.id, { force: true });
-      rec.handledExit = undefined;
-      return { requeueAfterMs: 0 };
     }
     rec.containerId = c.id;
     const statusBase: Partial<PodStatus> = {
