@@ -128,6 +128,10 @@ export class State {
   varIface: boolean[];
   /** Whether dot's Go static type is interface{} (inside range over a slice or map). */
   dotIface = false;
+  /** Whether the value the last field or variable evaluation gave has static type interface{}. */
+  resultIface = false;
+  /** Per argument of the exec-bound call in progress: static type interface{}? (Go names it in errors.) */
+  callArgIface: boolean[] = [];
   out = "";
 
   constructor(ctx: RenderContext, set: ExecSet, tmplName: string, data: GoValue) {
@@ -452,6 +456,7 @@ export class State {
     const vi = this.varIndex(v.ident[0] as string);
     const value = this.varValues[vi];
     if (v.ident.length === 1) {
+      this.resultIface = this.varIface[vi] as boolean;
       if (args !== null) this.notAFunction(args, final);
       else if (final !== MISSING) this.notAFunction([v], final);
       return value;
@@ -488,7 +493,10 @@ export class State {
     receiver: GoValue,
     recvIface: boolean,
   ): GoValue {
-    if (receiver === undefined) return undefined;
+    if (receiver === undefined) {
+      this.resultIface = false;
+      return undefined;
+    }
     if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
     const hasArgs = (args !== null && args.length > 1) || final !== MISSING;
     if (typeof receiver === "object" && !Array.isArray(receiver)) {
@@ -496,13 +504,17 @@ export class State {
         if (fieldName !== "goTypeName" && fieldName in receiver && !(fieldName in GoStruct.prototype)) {
           const v = (receiver as unknown as Record<string, GoValue>)[fieldName];
           if (typeof v === "function") {
-            return this.evalCall(dot, v.bind(receiver) as GoFunc, false, node, fieldName, args, final);
+            const r = this.evalCall(dot, v.bind(receiver) as GoFunc, false, node, fieldName, args, final);
+            this.resultIface = false;
+            return r;
           }
           if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
+          this.resultIface = false;
           return fromData(v);
         }
       } else {
         if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
+        this.resultIface = true;
         return mapGet(receiver as GoMap, fieldName);
       }
     }
@@ -551,8 +563,38 @@ export class State {
       return v;
     }
 
+    const execBound = (fn as ExecBoundFunc).execBound === true;
     const argv: GoValue[] = new Array(numIn);
     let i = 0;
+    if (execBound) {
+      // Exec-bound functions may name an argument's static type in errors, as Go's reflect does.
+      const flags: boolean[] = new Array(numIn);
+      const t = (k: number): GoParamType =>
+        sig === undefined
+          ? "any"
+          : k < sig.params.length
+            ? (sig.params[k] as GoParamType)
+            : (sig.variadic ?? "any");
+      for (; i < numArgs; i++) {
+        this.resultIface = false;
+        const a = (args as ArgNode[])[i + 1] as ArgNode;
+        argv[i] = this.evalArg(dot, t(i), a, sig);
+        flags[i] = this.resultIface && (a.kind === "field" || a.kind === "variable" || a.kind === "chain" || a.kind === "dot");
+      }
+      if (final !== MISSING) {
+        argv[i] = this.validateType(final, t(i), sig);
+        flags[i] = false;
+      }
+      try {
+        this.callArgIface = flags;
+        return (fn as ExecBoundFunc)(this, ...argv);
+      } catch (e) {
+        if (isStackOverflow(e)) throw e;
+        this.node = node;
+        const msg = e instanceof Error ? e.message : String(e);
+        this.errorf(`error calling ${name}: ${msg}`, e);
+      }
+    }
     if (sig === undefined) {
       for (; i < numArgs; i++) argv[i] = this.evalArg(dot, "any", (args as ArgNode[])[i + 1] as ArgNode, sig);
       if (final !== MISSING) argv[i] = this.validateType(final, "any", sig);
@@ -573,7 +615,6 @@ export class State {
     }
 
     try {
-      if ((fn as ExecBoundFunc).execBound === true) return (fn as ExecBoundFunc)(this, ...argv);
       return (fn as GoFunc)(...argv);
     } catch (e) {
       if (isStackOverflow(e)) throw e;
@@ -617,6 +658,7 @@ export class State {
     this.node = n;
     switch (n.kind) {
       case "dot":
+        this.resultIface = this.dotIface;
         return this.validateType(dot, typ, sig);
       case "nil":
         if (typ === null || canBeNil(typ)) return typ === "value" ? undefined : null;

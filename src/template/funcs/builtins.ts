@@ -8,7 +8,8 @@
 import { compareGoStrings, goTypeName, isPrintRune, sprint, sprintf, sprintln, utf8Bytes } from "../fmt.js";
 import { GoStruct, isGoMap, isWholeFloat } from "../values.js";
 import type { GoMap, GoValue } from "../values.js";
-import type { GoFunc } from "./types.js";
+import type { ExecBoundFunc, State } from "../exec.js";
+import type { GoFunc, GoSignature } from "./types.js";
 import { withSignature } from "./types.js";
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -79,10 +80,13 @@ function indexArg(index: GoValue, cap: number): number {
 const index = withSignature((item: GoValue, ...indexes: GoValue[]): GoValue => {
   if (item === undefined || item === null) throw new Error("index of untyped nil");
   let cur: GoValue = item;
+  let isByte = false; // Go's string index gives a uint8, which we carry as an int
   for (let idx of indexes) {
     if (idx === null) idx = undefined;
     if (cur === null || cur === undefined) throw new Error("index of nil pointer");
+    if (isByte) throw new Error("can't index item of type uint8");
     if (typeof cur === "string") {
+      isByte = true;
       const bytes: Uint8Array | null = isAscii.test(cur) ? null : utf8Bytes(cur);
       const len = bytes === null ? cur.length : bytes.length;
       const x = indexArg(idx, len);
@@ -106,33 +110,47 @@ const index = withSignature((item: GoValue, ...indexes: GoValue[]): GoValue => {
   return cur;
 }, { params: ["value"], variadic: "value" });
 
-const slice = withSignature((item: GoValue, ...indexes: GoValue[]): GoValue => {
-  if (item === undefined || item === null) throw new Error("slice of untyped nil");
-  if (indexes.length > 3) throw new Error(`too many slice indexes: ${indexes.length}`);
-  let len: number;
-  let bytes: Uint8Array | null = null;
-  if (typeof item === "string") {
-    if (indexes.length === 3) throw new Error("cannot 3-index slice a string");
-    if (isAscii.test(item)) len = item.length;
-    else {
-      bytes = utf8Bytes(item);
-      len = bytes.length;
+/**
+ * `slice` is exec-bound only to learn its arguments' static types: Go's error for a bad index
+ * names interface {} when the index came out of a map or list.
+ */
+const slice: ExecBoundFunc = Object.assign(
+  (state: State, item: GoValue, ...indexes: GoValue[]): GoValue => {
+    if (item === undefined || item === null) throw new Error("slice of untyped nil");
+    if (indexes.length > 3) throw new Error(`too many slice indexes: ${indexes.length}`);
+    let len: number;
+    let bytes: Uint8Array | null = null;
+    if (typeof item === "string") {
+      if (indexes.length === 3) throw new Error("cannot 3-index slice a string");
+      if (isAscii.test(item)) len = item.length;
+      else {
+        bytes = utf8Bytes(item);
+        len = bytes.length;
+      }
+    } else if (Array.isArray(item)) {
+      len = item.length;
+    } else {
+      throw new Error(`can't slice item of type ${goTypeName(item)}`);
     }
-  } else if (Array.isArray(item)) {
-    len = item.length;
-  } else {
-    throw new Error(`can't slice item of type ${goTypeName(item)}`);
-  }
-  const idx = [0, len, len];
-  for (let i = 0; i < indexes.length; i++) idx[i] = indexArg(indexes[i], len);
-  const [lo, hi, max] = idx as [number, number, number];
-  if (lo > hi) throw new Error(`invalid slice index: ${lo} > ${hi}`);
-  if (indexes.length === 3 && hi > max) throw new Error(`invalid slice index: ${hi} > ${max}`);
-  if (typeof item === "string") {
-    return bytes === null ? item.slice(lo, hi) : utf8Decoder.decode(bytes.subarray(lo, hi));
-  }
-  return (item as GoValue[]).slice(lo, hi);
-}, { params: ["value"], variadic: "value" });
+    const idx = [0, len, len];
+    for (let i = 0; i < indexes.length; i++) {
+      const x = indexes[i];
+      // Not indirected, unlike index: a nil or non-int from a map is of type interface {}.
+      if (x === null || (state.callArgIface[i + 1] === true && typeof x !== "bigint" && !isWholeFloat(x))) {
+        throw new Error("cannot index slice/array with type interface {}");
+      }
+      idx[i] = indexArg(x, len);
+    }
+    const [lo, hi, max] = idx as [number, number, number];
+    if (lo > hi) throw new Error(`invalid slice index: ${lo} > ${hi}`);
+    if (indexes.length === 3 && hi > max) throw new Error(`invalid slice index: ${hi} > ${max}`);
+    if (typeof item === "string") {
+      return bytes === null ? item.slice(lo, hi) : utf8Decoder.decode(bytes.subarray(lo, hi));
+    }
+    return (item as GoValue[]).slice(lo, hi);
+  },
+  { execBound: true as const, goSignature: { params: ["value"], variadic: "value" } satisfies GoSignature },
+);
 
 const print = withSignature((...args: GoValue[]): GoValue => sprint(args), { params: [], variadic: "any" });
 const printf = withSignature(
@@ -333,7 +351,7 @@ export function goBuiltins(): Record<string, GoFunc> {
     call,
     html,
     index,
-    slice,
+    slice: slice as unknown as GoFunc,
     js,
     len: length,
     not,

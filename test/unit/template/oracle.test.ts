@@ -9,6 +9,7 @@ import { renderGoTemplate } from "../../../src/template/render.js";
 import { TemplateSet } from "../../../src/template/set.js";
 import type { GoValue } from "../../../src/template/values.js";
 import { oracleCases } from "./oracle-cases.js";
+import { fuzzCases } from "./oracle-fuzz.js";
 import type { OracleCase } from "./oracle-cases.js";
 
 interface GoResult {
@@ -17,7 +18,7 @@ interface GoResult {
   phase?: "parse" | "exec";
 }
 
-const cases = oracleCases();
+const cases = [...oracleCases(), ...fuzzCases(20261123, 1500)];
 
 /** Build test/go-oracle once and run every case through Go's text/template in one batch. */
 function runGo(): GoResult[] {
