@@ -109,3 +109,17 @@ export function parseChartYaml(text: string, file: string): ChartMetadata {
   if (c.icon !== undefined) metadata.icon = c.icon;
   return metadata;
 }
+
+/** Helm v1 charts list dependencies in requirements.yaml; they are read the same way. */
+export function parseRequirementsYaml(text: string, file: string): ChartMetadata["dependencies"] {
+  const wrapped = `apiVersion: v1\nname: requirements\nversion: 0.0.0\n${text}`;
+  try {
+    return parseChartYaml(wrapped, file).dependencies;
+  } catch (e) {
+    if (e instanceof CapstanError) {
+      // The three lines added in front shift every position.
+      for (const p of e.problems) if (p.line !== undefined) p.line -= 3;
+    }
+    throw e;
+  }
+}

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import ignore from "ignore";
 import { CapstanError } from "../errors.js";
 import type { Problem } from "../errors.js";
-import { parseChartYaml } from "./chartfile.js";
+import { parseChartYaml, parseRequirementsYaml } from "./chartfile.js";
 import { parseValuesYaml } from "./values.js";
 import { readChartArchive } from "./archive.js";
 import { repoRelative, resolveInRepo } from "./paths.js";
@@ -86,6 +86,10 @@ export async function buildChart(files: ChartFile[], dir: string): Promise<Chart
     });
   }
   const metadata = parseChartYaml(chartYaml.data.toString("utf8"), `${dir}/Chart.yaml`);
+  const requirements = byName.get("requirements.yaml");
+  if (metadata.apiVersion === "v1" && requirements && metadata.dependencies.length === 0) {
+    metadata.dependencies = parseRequirementsYaml(requirements.data.toString("utf8"), `${dir}/requirements.yaml`);
+  }
   const valuesFile = byName.get("values.yaml");
   const values = valuesFile ? parseValuesYaml(valuesFile.data.toString("utf8"), `${dir}/values.yaml`) : {};
   const chart: Chart = { metadata, dir, values, templates: [], files: [], dependencies: [], warnings: [] };

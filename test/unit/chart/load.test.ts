@@ -68,6 +68,14 @@ describe("loading a chart", () => {
     ]);
   });
 
+  test("an apiVersion v1 chart takes its dependencies from requirements.yaml", async () => {
+    const root = repo({
+      "charts/old/Chart.yaml": "apiVersion: v1\nname: old\nversion: 1.0.0\n",
+      "charts/old/requirements.yaml": "dependencies:\n  - name: db\n    version: 1.x\n    condition: db.enabled\n",
+    });
+    expect((await loadChart(root, "charts/old")).metadata.dependencies).toEqual([{ name: "db", version: "1.x", condition: "db.enabled" }]);
+  });
+
   test("shows the line of a YAML syntax error in values.yaml", async () => {
     const root = repo({ "charts/web/Chart.yaml": chartYaml("web"), "charts/web/values.yaml": "image:\n  tag: v1\n   bad: indent\n" });
     const e = await failure(loadChart(root, "charts/web"));
