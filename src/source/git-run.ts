@@ -1,0 +1,182 @@
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { simpleGit } from "simple-git";
+import type { SimpleGitOptions } from "simple-git";
+import { CapstanError } from "../errors.js";
+import { allowedProtocols, redactURL } from "./url.js";
+import type { RepoURL } from "./url.js";
+
+export interface GitCredentials {
+  /** HTTPS token (GitHub/GitLab personal access or deploy token); sent as the password. */
+  token?: string;
+  /** HTTPS user name sent with the token (default `x-access-token`, which GitHub and GitLab accept). */
+  username?: string;
+  /** Private key for SSH remotes. */
+  sshKeyPath?: string;
+}
+
+export interface GitCallContext {
+  /** The repository the call talks to or about: named (redacted) in errors, decides allowed transports. */
+  url?: RepoURL;
+  /** The git command, for messages (`fetch`, `read-tree`). */
+  what: string;
+  /** Extra variables for this call (GIT_INDEX_FILE, GIT_WORK_TREE). */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Runs one git command in `baseDir` and returns its stdout; throws GIT_FAILED or GIT_TIMEOUT. */
+export type GitRunner = (baseDir: string, args: string[], ctx: GitCallContext) => Promise<string>;
+
+// Variables handed down to git from our own environment; everything else (GIT_DIR, GIT_CONFIG_*, PAGER…) is dropped.
+const INHERITED_ENV = [
+  "PATH",
+  "HOME",
+  "USER",
+  "TMPDIR",
+  "SSH_AUTH_SOCK",
+  "GIT_SSL_CAINFO",
+  "GIT_SSL_CAPATH",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+];
+
+const ASKPASS_SCRIPT = `#!/bin/sh
+# Written by Capstan: answers git's credential prompts from the environment of that one git call.
+case "$1" in
+  Username*) printf '%s\\n' "\${CAPSTAN_GIT_USERNAME:-x-access-token}" ;;
+  *) printf '%s\\n' "\${CAPSTAN_GIT_PASSWORD}" ;;
+esac
+`;
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** What to do about the git failures users meet most. */
+function failureHint(detail: string): string {
+  if (/could not read Username|Authentication failed|terminal prompts disabled|HTTP Basic: Access denied/i.test(detail)) {
+    return " (the remote wants credentials: set CAPSTAN_GIT_TOKEN or a token in the configuration)";
+  }
+  if (/Permission denied \(publickey/i.test(detail)) return " (configure an SSH key the remote accepts)";
+  if (/Host key verification failed/i.test(detail)) return " (add the host's key to ~/.ssh/known_hosts)";
+  if (/Connection refused|Could not resolve host|unable to connect|Network is unreachable/i.test(detail)) {
+    return " (check the URL and that the remote is reachable)";
+  }
+  return "";
+}
+
+/**
+ * The one way Capstan runs git: through simple-git with its unsafe-option guards on, a minimal
+ * environment (no inherited GIT_* settings), no prompts, a transport allow-list, credentials in the
+ * environment of the call only, and a time bound on every call.
+ */
+export function createGitRunner(options: { stateDir: string; timeoutMs: number; credentials: GitCredentials }): GitRunner {
+  const { timeoutMs, credentials } = options;
+  const askpassPath = join(options.stateDir, "askpass.sh");
+  let askpass: Promise<void> | undefined;
+
+  // Written once, atomically, so a git process never runs a half-written script. It holds no secret.
+  function ensureAskpass(): Promise<void> {
+    askpass ??= (async () => {
+      await mkdir(options.stateDir, { recursive: true });
+      const tmp = `${askpassPath}.${process.pid}.tmp`;
+      await writeFile(tmp, ASKPASS_SCRIPT, { mode: 0o700 });
+      await rename(tmp, askpassPath);
+    })();
+    return askpass;
+  }
+
+  function childEnv(url: RepoURL | undefined, extra: Record<string, string> = {}): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const key of INHERITED_ENV) {
+      const v = process.env[key];
+      if (v !== undefined) out[key] = v;
+    }
+    out.LC_ALL = "C";
+    // Never wait for a human: no terminal prompts, and ssh in batch mode.
+    out.GIT_TERMINAL_PROMPT = "0";
+    // git's own transport allow-list, so nothing (insteadOf rewrites, redirects) can reach ext:: or fd::.
+    out.GIT_ALLOW_PROTOCOL = url ? allowedProtocols(url) : "file";
+    const ssh = ["ssh", "-o", "BatchMode=yes"];
+    if (credentials.sshKeyPath) ssh.push("-o", "IdentitiesOnly=yes", "-i", shellQuote(credentials.sshKeyPath));
+    out.GIT_SSH_COMMAND = ssh.join(" ");
+    if (url && credentials.token && (url.transport === "https" || url.transport === "http")) {
+      out.GIT_ASKPASS = askpassPath;
+      out.CAPSTAN_GIT_USERNAME = credentials.username ?? "x-access-token";
+      out.CAPSTAN_GIT_PASSWORD = credentials.token;
+    }
+    return { ...out, ...extra };
+  }
+
+  /** One git call, bounded in time; failures become CapstanErrors naming the (redacted) URL. */
+  async function git(
+    baseDir: string,
+    args: string[],
+    ctx: { url?: RepoURL; what: string; env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<string> {
+    const limit = ctx.timeoutMs ?? timeoutMs;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), limit);
+    const gitOptions: Partial<SimpleGitOptions> = {
+      baseDir,
+      abort: abort.signal,
+      timeout: { block: limit },
+      // An empty credential.helper keeps tokens out of any helper store the user has configured.
+      config: ["credential.helper="],
+      allowEnvironment: [
+        "GIT_TERMINAL_PROMPT",
+        "GIT_ALLOW_PROTOCOL",
+        "GIT_SSH_COMMAND",
+        "GIT_ASKPASS",
+        "GIT_INDEX_FILE",
+        "GIT_WORK_TREE",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_CAPATH",
+      ],
+      // Only settings we write ourselves pass: our askpass script, `ssh -o BatchMode=yes [-i key]`,
+      // and an empty credential.helper. Nothing from the user reaches these.
+      unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeCredentialHelper: true },
+      errors(error, result) {
+        if (error) return error;
+        if (result.exitCode !== 0) {
+          return Buffer.concat([...result.stdErr, Buffer.from(`\n(exit code ${result.exitCode})`)]);
+        }
+        return undefined;
+      },
+    };
+    try {
+      return await simpleGit(gitOptions)
+        .env(childEnv(ctx.url, ctx.env))
+        .raw(args);
+    } catch (err) {
+      const where = ctx.url ? ` for ${ctx.url.display}` : "";
+      const plugin = (err as { plugin?: string }).plugin;
+      if (plugin === "timeout" || plugin === "abort" || abort.signal.aborted) {
+        throw new CapstanError(
+          "GIT_TIMEOUT",
+          `git ${ctx.what}${where} did not finish within ${Math.round(limit / 1000)} s ` +
+            "(check that the remote is reachable, or raise the git timeout)",
+        );
+      }
+      const detail = redactURL(String((err as Error).message ?? err))
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0)
+        .join("; ");
+      // No `cause`: git's own message may carry the URL with its credentials; only the redacted text is kept.
+      throw new CapstanError("GIT_FAILED", `git ${ctx.what}${where} failed: ${detail}${failureHint(detail)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return async (baseDir, args, ctx) => {
+    if (ctx.url && credentials.token && (ctx.url.transport === "https" || ctx.url.transport === "http")) await ensureAskpass();
+    return git(baseDir, args, ctx);
+  };
+}
