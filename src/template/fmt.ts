@@ -383,6 +383,8 @@ class Printer {
   zero = false;
   plusV = false;
   sharpV = false;
+  /** Set while printing a bad-verb report: methods are not called then, as in Go. */
+  erroring = false;
 
   clearFlags(): void {
     this.widPresent = false;
@@ -612,6 +614,7 @@ class Printer {
   // -- by kind ---------------------------------------------------------------------------------
 
   badVerb(verb: string, arg: GoValue): void {
+    this.erroring = true;
     this.buf += "%!" + verb + "(";
     if (arg === null || arg === undefined) {
       this.buf += "<nil>";
@@ -620,6 +623,47 @@ class Printer {
       this.printArg(arg, "v");
     }
     this.buf += ")";
+    this.erroring = false;
+  }
+
+  /**
+   * Go's handleMethods for structs: an Error or String method (GoString under %#v) prints the value.
+   * Returns whether it printed.
+   */
+  handleMethods(v: GoStruct, verb: string): boolean {
+    if (this.erroring) return false;
+    const methods = v as unknown as Record<string, unknown>;
+    let method: string | undefined;
+    if (this.sharpV) {
+      if (typeof methods["GoString"] === "function") method = "GoString";
+    } else if (verb === "v" || verb === "s" || verb === "x" || verb === "X" || verb === "q") {
+      if (typeof methods["Error"] === "function") method = "Error";
+      else if (typeof methods["String"] === "function") method = "String";
+    }
+    if (method === undefined) return false;
+    let text: GoValue;
+    try {
+      text = (methods[method] as () => GoValue).call(v);
+    } catch (e) {
+      const flags = this.saveFlags();
+      this.clearFlags();
+      this.buf += "%!" + verb + "(PANIC=" + method + " method: " + (e instanceof Error ? e.message : String(e)) + ")";
+      this.restoreFlags(flags);
+      return true;
+    }
+    const str = typeof text === "string" ? text : formatValue(text);
+    if (method === "GoString") this.fmtS(str);
+    else this.fmtString(str, verb);
+    return true;
+  }
+
+  saveFlags(): unknown[] {
+    return [this.wid, this.prec, this.widPresent, this.precPresent, this.minus, this.plus, this.sharp, this.space, this.zero, this.plusV, this.sharpV];
+  }
+
+  restoreFlags(f: unknown[]): void {
+    [this.wid, this.prec, this.widPresent, this.precPresent, this.minus, this.plus, this.sharp, this.space, this.zero, this.plusV, this.sharpV] =
+      f as [number, number, boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean];
   }
 
   fmtBool(v: boolean, verb: string): void {
@@ -791,6 +835,7 @@ class Printer {
       return;
     }
     if (v instanceof GoStruct) {
+      if (this.handleMethods(v, verb)) return;
       if (this.sharpV) this.buf += v.goTypeName;
       this.buf += "{";
       let first = true;

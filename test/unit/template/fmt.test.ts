@@ -46,3 +46,24 @@ describe("Go's fmt for template values", () => {
     );
   });
 });
+
+describe("structs with methods print like Go's Stringer and error values", () => {
+  class Version extends GoStruct {
+    readonly Major = "1";
+    readonly String = (): string => "v1.31.0";
+    constructor() {
+      super("*chartutil.KubeVersion");
+    }
+  }
+
+  it("a String method prints the value, also inside lists and with flags", () => {
+    expect(formatValue(new Version())).toBe("v1.31.0");
+    expect(sprintf("%s|%q|%10v|%v", [new Version(), new Version(), new Version(), [new Version()]])).toBe(
+      'v1.31.0|"v1.31.0"|   v1.31.0|[v1.31.0]',
+    );
+  });
+
+  it("verbs a String method does not serve print the fields, as Go does", () => {
+    expect(sprintf("%d|%t", [new Version(), new Version()])).toBe("{%!d(string=1)}|{%!t(string=1)}");
+  });
+});
