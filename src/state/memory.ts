@@ -16,6 +16,8 @@ import {
   leaseLive,
   mergeStatus,
   notFound,
+  objectsText,
+  sameSpec,
 } from "./rules.js";
 import type {
   AppRecord,
@@ -85,6 +87,7 @@ export class MemoryStateStore implements StateStore {
     const existing = this.apps.get(s.name);
     if (existing) {
       const r = existing.record;
+      if (sameSpec(s, r)) return clone(r);
       Object.assign(r, { repo: s.repo, path: s.path, targetRevision: s.targetRevision, revisionHistoryLimit: s.revisionHistoryLimit });
       r.version++;
       r.updatedAt = now;
@@ -194,6 +197,7 @@ export class MemoryStateStore implements StateStore {
     }
     const now = isoAt(this.clock);
     const event = outcome.event ? checkEvent(app, outcome.event, now) : undefined;
+    const healthyText = outcome.healthyObjects ? objectsText(app, outcome.healthyObjects) : undefined;
     // Everything is checked: from here on nothing throws, so the change is all-or-nothing.
     if (outcome.phase === "Running") {
       r.phase = "Running";
@@ -207,8 +211,8 @@ export class MemoryStateStore implements StateStore {
       r.phase = outcome.phase;
     }
     if (outcome.reason !== undefined) r.reason = outcome.reason;
-    if (outcome.healthyObjects) {
-      e.healthy = { revision: id, commit: r.commit, objects: clone(outcome.healthyObjects), savedAt: now };
+    if (healthyText !== undefined) {
+      e.healthy = { revision: id, commit: r.commit, objects: JSON.parse(healthyText) as unknown[], savedAt: now };
     }
     if (status) {
       e.record.status = status;

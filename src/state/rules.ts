@@ -132,3 +132,23 @@ export function isoTime(text: string, what: string): string {
   if (Number.isNaN(ms)) bad(`${what} ${JSON.stringify(text)} is not an ISO 8601 time (e.g. 2026-01-31T12:00:00Z)`);
   return new Date(ms).toISOString();
 }
+
+/**
+ * The JSON text of objects to keep. Whole numbers held as bigint (as the template engine does)
+ * become numbers when they fit; anything JSON cannot hold is refused rather than silently changed.
+ */
+export function objectsText(app: string, objects: unknown[]): string {
+  try {
+    return JSON.stringify(objects, (_key, v: unknown) => {
+      if (typeof v !== "bigint") return v;
+      if (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(v);
+      throw new Error(`the integer ${v} does not fit in a JSON number`);
+    });
+  } catch (err) {
+    bad(`application ${app}: the healthy objects cannot be stored as JSON: ${(err as Error).message}`);
+  }
+}
+
+export function sameSpec(a: Required<AppSpec>, b: { repo: string; path: string; targetRevision: string; revisionHistoryLimit: number }): boolean {
+  return a.repo === b.repo && a.path === b.path && a.targetRevision === b.targetRevision && a.revisionHistoryLimit === b.revisionHistoryLimit;
+}

@@ -22,6 +22,8 @@ import {
   keptIds,
   mergeStatus,
   notFound,
+  objectsText,
+  sameSpec,
 } from "./rules.js";
 import { MIGRATIONS } from "./sqlite-schema.js";
 import type {
@@ -285,6 +287,7 @@ export class SqliteStateStore implements StateStore {
     return this.tx(() => {
       const now = isoAt(this.clock);
       const existing = this.stmt.app.get(s.name);
+      if (existing && sameSpec(s, toApp(existing))) return toApp(existing);
       if (existing) {
         this.stmt.updateSpec.run(s.repo, s.path, s.targetRevision, s.revisionHistoryLimit, now, s.name);
         this.prune(s.name);
@@ -387,7 +390,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async finishRevision(app: string, id: number, outcome: RevisionOutcome): Promise<OutcomeResult> {
-    const healthyText = outcome.healthyObjects ? JSON.stringify(outcome.healthyObjects) : undefined;
+    const healthyText = outcome.healthyObjects ? objectsText(app, outcome.healthyObjects) : undefined;
     return this.tx((): OutcomeResult => {
       const row = this.row(app);
       const rev = this.stmt.revisionSummary.get(app, id);

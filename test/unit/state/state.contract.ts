@@ -257,6 +257,41 @@ export function stateStoreContract(label: string, make: (clock: FakeClock) => Pr
       await store.close();
     });
 
+    it("leaves the version alone when the spec is upserted unchanged, so a guard read before stays valid", async () => {
+      const { store } = await fresh();
+      const app = await store.upsertApp(spec("web"));
+      const same = await store.upsertApp(spec("web"));
+      expect(same.version).toBe(app.version);
+      expect((await store.casAppStatus("web", app.version, { sync: "Synced" })).ok).toBe(true);
+      await store.close();
+    });
+
+    it("prunes at once when the history limit is lowered", async () => {
+      const { store } = await fresh();
+      await store.upsertApp(spec("web", 5));
+      for (let i = 0; i < 5; i++) await store.beginRevision("web", rev());
+      await store.upsertApp(spec("web", 2));
+      expect((await store.listRevisions("web")).map((r) => r.id)).toEqual([4, 5]);
+      await store.close();
+    });
+
+    it("keeps healthy objects as JSON, whole-number bigints as numbers, and refuses what JSON cannot hold", async () => {
+      const { store } = await fresh();
+      await store.upsertApp(spec("web"));
+      const r = await store.beginRevision("web", rev());
+      const objects = [{ kind: "Deployment", spec: { replicas: 3n, paused: false, labels: { app: "web" } } }];
+      const done = await store.finishRevision("web", r.id, { phase: "Succeeded", healthyObjects: objects });
+      expect(done.ok).toBe(true);
+      expect((await store.getHealthyObjects("web"))?.objects).toEqual([{ kind: "Deployment", spec: { replicas: 3, paused: false, labels: { app: "web" } } }]);
+      const r2 = await store.beginRevision("web", rev());
+      await expect(store.finishRevision("web", r2.id, { phase: "Succeeded", healthyObjects: [{ n: 2n ** 70n }] })).rejects.toMatchObject({
+        code: "STATE_ERROR",
+        message: expect.stringContaining("does not fit in a JSON number"),
+      });
+      expect((await store.getRevision("web", r2.id))?.phase).toBe("Pending");
+      await store.close();
+    });
+
     it("gives the owner lease to one holder until it lapses or is released", async () => {
       const { store, clock } = await fresh();
       expect(await store.leaseHolder()).toBeNull();
