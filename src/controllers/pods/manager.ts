@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { CapstanError } from "../../errors.js";
 import type { PodTemplate, Probe } from "../../manifest/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
-import type { ContainerDetails, ContainerRuntime, EventSubscription } from "../../runtime/types.js";
+import type { ContainerDetails, ContainerRuntime, ContainerSummary, EventSubscription } from "../../runtime/types.js";
 import { type Clock, type Timer, systemClock } from "../clock.js";
 import { WorkQueue } from "../queue.js";
 import { type BackoffPolicy, type BackoffState, DEFAULT_RESTART_BACKOFF, NO_BACKOFF, backoffDelay, recordFailure, waitLeft } from "./backoff.js";
@@ -72,6 +72,8 @@ interface PodRecord {
   handledExit?: string;
   /** A probe asked for the container to be restarted. */
   kill?: { probe: ProbeKind; message: string };
+  /** The current run was stopped because a probe failed: its exit counts as a failure whatever the code. */
+  killedByProbe?: string;
   deleting?: { graceSeconds?: number };
   /** Bumped by create/delete; waiters resolve once a step that began after their request ends. */
   requestSeq: number;
@@ -205,7 +207,9 @@ export class DockerPodManager implements PodManager {
   }
 
   async resync(): Promise<void> {
-    const seen = new Set<string>();
+    const seen = new Map<string, ContainerSummary>();
+    const answered = new Set<string>();
+    const adopted = new Set<string>();
     for (const [node, rt] of this.runtimes) {
       let containers;
       try {
@@ -217,12 +221,13 @@ export class DockerPodManager implements PodManager {
         }
         continue;
       }
+      answered.add(node);
       for (const c of containers) {
         const live = livePodFromContainer(node, c);
         if (!live || live.containerName !== containerName(live.name)) continue;
         const key = podKey(live.namespace, live.name);
         if (seen.has(key)) continue;
-        seen.add(key);
+        seen.set(key, c);
         if (!this.pods.has(key)) {
           const rec = this.newRecord(live.namespace, live.name, node, undefined);
           rec.template = live.template;
@@ -239,11 +244,26 @@ export class DockerPodManager implements PodManager {
           });
           rec.containerId = live.containerId;
           this.pods.set(key, rec);
+          adopted.add(key);
           this.event(rec, "Normal", "Adopted", `found container ${live.containerName} on node ${node}`);
         }
       }
     }
-    for (const key of this.pods.keys()) this.queue.add(key);
+    // Only pods whose live container disagrees with what the manager believes get a step, so a
+    // resync costs one list per node, not one inspect per pod.
+    for (const [key, rec] of this.pods) {
+      if (!answered.has(rec.node)) continue;
+      const c = seen.get(key);
+      const stale =
+        adopted.has(key) ||
+        !c ||
+        c.id !== rec.containerId ||
+        (rec.mat !== undefined && c.labels[LABEL.specDigest] !== rec.mat.digest) ||
+        (c.status === "running") !== (rec.run !== undefined) ||
+        rec.status.reason === "NodeUnavailable" ||
+        rec.deleting !== undefined;
+      if (stale) this.queue.add(key);
+    }
     await this.queue.onIdle();
   }
 
@@ -498,6 +518,7 @@ export class DockerPodManager implements PodManager {
       this.event(rec, "Normal", "Killing", `container ${c.name} failed its ${probe} probe (${message}); restarting it`);
       this.stopProbes(rec);
       rec.kill = undefined;
+      rec.killedByProbe = `${probe} probe failed`;
       this.setStatus(rec, { ready: false, readySince: null });
       await rt.stop(c.id, { graceSeconds: this.graceSeconds(rec) });
       return { requeueAfterMs: 0 };
@@ -511,7 +532,7 @@ export class DockerPodManager implements PodManager {
       ready,
       readySince: ready ? (rec.status.readySince ?? this.clock.now()) : null,
       reason: undefined,
-      message: ready ? undefined : this.notReadyMessage(rec),
+      message: rec.configError ? `kept running the previous spec: ${rec.configError.message}` : ready ? undefined : this.notReadyMessage(rec),
     });
     return undefined;
   }
@@ -526,20 +547,24 @@ export class DockerPodManager implements PodManager {
     }
     const exitCode = c.exitCode ?? 0;
     const exitKey = `${c.id}@${c.finishedAt?.toISOString() ?? ""}`;
-    const restart = policy === "Always" || (policy === "OnFailure" && exitCode !== 0);
-    const reason: PodReason = c.oomKilled ? "OOMKilled" : exitCode === 0 ? "Completed" : "Error";
+    const killed = rec.killedByProbe;
+    const failed = exitCode !== 0 || killed !== undefined;
+    const restart = policy === "Always" || (policy === "OnFailure" && failed);
+    const reason: PodReason = c.oomKilled ? "OOMKilled" : failed ? "Error" : "Completed";
     if (rec.handledExit !== exitKey) {
       rec.handledExit = exitKey;
+      rec.killedByProbe = undefined;
       if (!restart) {
-        const phase = exitCode === 0 ? "Succeeded" : "Failed";
-        this.event(rec, exitCode === 0 ? "Normal" : "Warning", reason, `container ${c.name} exited with code ${exitCode}`);
-        this.setStatus(rec, { ...base, phase, ready: false, readySince: null, reason, message: `exited with code ${exitCode}`, exitCode });
+        const phase = failed ? "Failed" : "Succeeded";
+        const message = killed ? `${killed}; exited with code ${exitCode}` : `exited with code ${exitCode}`;
+        this.event(rec, failed ? "Warning" : "Normal", reason, `container ${c.name} ${message}`);
+        this.setStatus(rec, { ...base, phase, ready: false, readySince: null, reason, message, exitCode });
         return;
       }
       const ranFor = c.startedAt && c.finishedAt ? c.finishedAt.getTime() - c.startedAt.getTime() : undefined;
       rec.backoff = recordFailure(rec.backoff, this.clock.now(), ranFor, this.backoffPolicy);
       const delay = backoffDelay(rec.backoff.failures, this.backoffPolicy);
-      const message = `back-off ${formatSeconds(delay)} restarting container ${c.name} (exited with code ${exitCode}${c.oomKilled ? ", OOMKilled" : ""})`;
+      const message = `back-off ${formatSeconds(delay)} restarting container ${c.name} (${killed ? `${killed}; ` : ""}exited with code ${exitCode}${c.oomKilled ? ", OOMKilled" : ""})`;
       this.event(rec, "Warning", "BackOff", message);
       this.setStatus(rec, { ...base, phase: rec.status.phase === "Pending" ? "Running" : rec.status.phase, ready: false, readySince: null, reason: "CrashLoopBackOff", message, exitCode });
     }

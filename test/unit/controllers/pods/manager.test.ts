@@ -308,6 +308,50 @@ describe("pod manager on a fake engine", () => {
     expect(second.get("prod", i.name)?.ready).toBe(true);
   });
 
+  it("fails a Never pod whose liveness probe fails instead of restarting it", async () => {
+    const m = manager({ probeExecutor: steeredProbes({ liveness: false }) });
+    await m.start();
+    const i = intent({
+      restartPolicy: "Never",
+      containers: [{ name: "web", image: "capstan-demo/web:v1", ports: [{ containerPort: 8080 }], livenessProbe: { httpGet: { path: "/live", port: 8080 }, periodSeconds: 1, failureThreshold: 2 } }],
+    });
+    await m.create(i);
+    await clock.advance(3_000);
+    expect(m.get("prod", i.name)).toMatchObject({ phase: "Failed", reason: "Error", restarts: 0, message: "liveness probe failed; exited with code 0" });
+  });
+
+  it("notices on resync what happened while events were missed, and leaves agreeing pods alone", async () => {
+    const m = manager();
+    const a = await m.create(web());
+    const b = await m.create(intent({ containers: [{ name: "w", image: "capstan-demo/web:v1" }] }, { name: "other-0" }));
+    let inspects = 0;
+    const inspect = rt.inspect.bind(rt);
+    rt.inspect = async (id) => {
+      inspects++;
+      return inspect(id);
+    };
+    // No start(): the manager hears no engine events.
+    await rt.remove(a.name, { force: true });
+    await m.resync();
+    expect(m.get("prod", a.name)?.containerIds[0]).not.toBe(a.containerIds[0]);
+    expect(m.get("prod", b.name)?.containerIds[0]).toBe(b.containerIds[0]);
+    const afterFirst = inspects;
+    await m.resync();
+    expect(inspects).toBe(afterFirst);
+  });
+
+  it("marks pods of an engine that stops answering as NodeUnavailable and recovers when it is back", async () => {
+    const m = manager();
+    const s = await m.create(web());
+    rt.setAvailable(false);
+    await m.resync();
+    expect(m.get("prod", s.name)).toMatchObject({ reason: "NodeUnavailable", ready: false });
+    rt.setAvailable(true);
+    await m.resync();
+    expect(m.get("prod", s.name)).toMatchObject({ phase: "Running", ready: true });
+    expect(m.get("prod", s.name)?.reason).toBeUndefined();
+  });
+
   it("only adopts containers carrying its own extra labels", async () => {
     const other = manager({ labels: { "capstan.dev/test-run": "other" } });
     await other.create(web());
