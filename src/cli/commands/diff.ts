@@ -1,3 +1,5 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadApplications, renderApplication, renderInputDigest } from "../../application/index.js";
 import type { Application, RenderedObject } from "../../application/index.js";
@@ -66,6 +68,11 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
           s.tree = await source.checkout(repo, resolved.sha);
         } catch (err) {
           s.error = sideError(side, err, `revision ${ref}`);
+          return s;
+        }
+        // A base without the apps directory simply had no applications yet (the revision adds them).
+        if (side === "base" && !(await stat(join(s.tree, appsPath)).catch(() => undefined))) {
+          s.apps = new Map();
           return s;
         }
         const loaded = await loadApplications(s.tree, { appsPath });

@@ -49,6 +49,17 @@ describe("diffing two revisions", () => {
     expect(worker?.changed[0]?.rollout).toBe("Deployment worker: scaled 1 → 2, no pods replaced");
   });
 
+  it("shows every object as added when the base has no apps directory yet", async () => {
+    const git = source();
+    git.commit(URL, "main", { "README.md": "empty so far\n" });
+    git.commit(URL, "first-apps", exampleFiles());
+    const report = await diffRevisions({ repo: URL, apps: "all", revision: "first-apps", source: git });
+    expect(report.apps.map((a) => [a.name, a.errors, a.result?.added.map((o) => o.key)])).toEqual([
+      ["web", [], ["demo/ConfigMap/web", "demo/Deployment/web", "demo/Service/web"]],
+      ["worker", [], ["demo/Deployment/worker"]],
+    ]);
+  });
+
   it("names unknown applications with near names", async () => {
     const git = source();
     git.commit(URL, "main", exampleFiles());
