@@ -1,0 +1,395 @@
+import { CapstanError } from "../../errors.js";
+import { manifestKey } from "../../manifest/index.js";
+import type { CronJob, Deployment, Job, ManifestObject } from "../../manifest/index.js";
+import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
+import type { ContainerRuntime } from "../../runtime/types.js";
+import { type Clock, systemClock } from "../clock.js";
+import { aggregateHealth } from "../health.js";
+import type { Health } from "../health.js";
+import { claimVolumeName, networkName, POD_LABEL } from "../pods/materialize.js";
+import type { PodManager, PodStatus } from "../pods/types.js";
+import { WorkQueue } from "../queue.js";
+import { CronJobController, scheduledAtOf } from "../workloads/cronjob.js";
+import { DeploymentController } from "../workloads/deployment.js";
+import { JobController } from "../workloads/job.js";
+import type { JobMemory } from "../workloads/job.js";
+import type { WorkloadReport } from "../workloads/types.js";
+import type { AppState, DesiredStore, FailureRecord } from "./desired-store.js";
+import { restoreSecrets } from "./desired-store.js";
+import { readLiveObjects } from "./live.js";
+import { configContent, planSync } from "./plan.js";
+import type { SyncTask } from "./plan.js";
+import type { Allowance } from "./policy.js";
+
+/**
+ * The I/O shell around the pure planner and the workload controllers: applies one application's
+ * rendered objects at one commit, wave by wave, drives each workload through a WorkQueue keyed
+ * `app/namespace/Kind/name`, rolls a failed rollout back to the last healthy sync, and tells
+ * waiters when the application is Healthy or has Failed.
+ */
+
+export interface ApplierOptions {
+  runtime: ContainerRuntime;
+  pods: PodManager;
+  store: DesiredStore;
+  clock?: Clock;
+  /** Labels put on networks and volumes the applier makes (tests mark their run). */
+  labels?: Record<string, string>;
+  /** Workloads reconciled at once. Default 8. */
+  concurrency?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface SyncRequest {
+  app: string;
+  /** Namespace for objects that name none (the Application's destination). */
+  namespace: string;
+  commit: string;
+  objects: ManifestObject[];
+  /** Delete owned objects Git dropped. */
+  prune: boolean;
+  allow?: ReadonlySet<Allowance>;
+  /** Re-apply the last healthy sync when a rollout fails (Application syncPolicy.autoRollback). */
+  autoRollback?: boolean;
+  files?: ReadonlyMap<string, string>;
+}
+
+export type SyncOutcome =
+  | { status: "Healthy"; commit: string }
+  | { status: "Failed"; commit: string; reason: string; message: string; rolledBackTo?: string };
+
+interface AppRun {
+  request: SyncRequest;
+  objects: Map<string, ManifestObject>;
+  reports: Map<string, WorkloadReport>;
+  /** Workload keys of this sync. */
+  workloads: Set<string>;
+  outcome?: SyncOutcome;
+  waiters: ((o: SyncOutcome) => void)[];
+  rollingBackFrom?: string;
+}
+
+const WORKLOAD_KINDS = new Set(["Deployment", "Job", "CronJob"]);
+
+export class Applier {
+  private readonly runtime: ContainerRuntime;
+  private readonly pods: PodManager;
+  private readonly store: DesiredStore;
+  private readonly clock: Clock;
+  private readonly labels: Record<string, string>;
+  private readonly log: (entry: Record<string, unknown>) => void;
+  private readonly queue: WorkQueue;
+  private readonly deployments: DeploymentController;
+  private readonly jobs: JobController;
+  private readonly cronJobs: CronJobController;
+  private readonly runs = new Map<string, AppRun>();
+  private readonly jobState = new Map<string, AppState["jobs"]>();
+  private unsubscribe: (() => void) | undefined;
+  private storeChain: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ApplierOptions) {
+    this.runtime = options.runtime;
+    this.pods = options.pods;
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.labels = options.labels ?? {};
+    this.log = options.log ?? (() => {});
+    this.queue = new WorkQueue({
+      reconcile: (key) => this.reconcile(key),
+      clock: this.clock,
+      concurrency: options.concurrency ?? 8,
+      onError: (key, error, info) => this.log({ msg: "reconcile failed", key, error: (error as Error).message, retryInMs: info.retryInMs }),
+    });
+    this.deployments = new DeploymentController(this.pods, this.clock, (namespace, pod, err) => {
+      if (err) this.log({ msg: "pod delete failed", namespace, pod, error: (err as Error).message });
+    });
+    const memory: JobMemory = {
+      get: (key) => this.jobState.get(appOf(key))?.[key],
+      set: (key, value) => {
+        const app = appOf(key);
+        const jobs = this.jobState.get(app) ?? {};
+        if (value) jobs[key] = value;
+        else delete jobs[key];
+        this.jobState.set(app, jobs);
+        void this.persistJobs(app);
+      },
+    };
+    this.jobs = new JobController(this.pods, this.clock, memory);
+    this.cronJobs = new CronJobController(this.pods, this.jobs, this.clock);
+  }
+
+  /** Starts reconciling: pod changes enqueue their owner. The PodManager is started by its owner. */
+  start(): void {
+    this.unsubscribe = this.pods.onChange((pod) => {
+      const key = this.ownerKey(pod);
+      if (key) this.queue.add(key);
+    });
+    this.queue.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.queue.stop();
+  }
+
+  private ownerKey(pod: PodStatus): string | undefined {
+    const run = this.runs.get(pod.app);
+    if (!run) return undefined;
+    const direct = `${pod.app}/${pod.namespace}/${pod.ownerKind}/${pod.ownerName}`;
+    if (run.workloads.has(direct)) return direct;
+    if (pod.ownerKind === "Job") {
+      for (const key of run.workloads) {
+        const [, ns, kind, name] = key.split("/");
+        if (kind === "CronJob" && ns === pod.namespace && name && scheduledAtOf(name, pod.ownerName) !== undefined) return key;
+      }
+    }
+    return undefined;
+  }
+
+  /** The plan for a sync without applying it (what `capstan plan` shows). */
+  async plan(request: SyncRequest): Promise<SyncTask[]> {
+    const state = await this.store.load(request.app);
+    const live = await readLiveObjects(this.runtime, request.app, request.namespace, state.applied?.objects ?? [], this.labels);
+    return planOrThrow(request, live);
+  }
+
+  /**
+   * Applies the objects wave by wave (a later wave starts once the workloads of earlier waves are
+   * healthy), prunes when asked, and records the sync. Resolves once every task is under way;
+   * use `waitForHealthy` for the outcome.
+   */
+  async sync(request: SyncRequest): Promise<SyncTask[]> {
+    const state = await this.store.load(request.app);
+    this.jobState.set(request.app, state.jobs);
+    const live = await readLiveObjects(this.runtime, request.app, request.namespace, state.applied?.objects ?? [], this.labels);
+    const tasks = planOrThrow(request, live);
+
+    const previous = this.runs.get(request.app);
+    const run: AppRun = {
+      request,
+      objects: new Map(request.objects.map((o) => [manifestKey(o, request.namespace), o])),
+      reports: new Map(),
+      workloads: new Set(),
+      waiters: previous && !previous.outcome ? previous.waiters : [],
+    };
+    this.runs.set(request.app, run);
+    // Workloads of the previous sync that this one no longer has stop being reconciled.
+    if (previous) for (const key of previous.workloads) if (!run.objects.has(key.slice(request.app.length + 1))) this.queue.forget(`${key}`);
+
+    await this.update(request.app, (s) => {
+      s.applied = { commit: request.commit, objects: request.objects, at: this.clock.now() };
+    });
+
+    const namespaces = new Set(tasks.filter((t) => t.action !== "orphan").map((t) => t.namespace));
+    for (const ns of namespaces) await this.runtime.ensureNetwork(networkName(ns), { ...this.labels, [LABEL.managedBy]: MANAGED_BY_VALUE, [LABEL.namespace]: ns });
+
+    const waves = [...new Set(tasks.filter((t) => t.object).map((t) => t.wave))].sort((a, b) => a - b);
+    for (const [i, wave] of waves.entries()) {
+      const keys: string[] = [];
+      for (const task of tasks) {
+        if (task.wave !== wave || !task.object) continue;
+        if (task.kind === "PersistentVolumeClaim") {
+          await this.runtime.ensureVolume(claimVolumeName(task.namespace, task.name), {
+            ...this.labels,
+            [LABEL.managedBy]: MANAGED_BY_VALUE,
+            [LABEL.application]: request.app,
+            [LABEL.namespace]: task.namespace,
+            [POD_LABEL.claim]: task.name,
+          });
+        }
+        if (WORKLOAD_KINDS.has(task.kind)) {
+          const key = `${request.app}/${task.key}`;
+          run.workloads.add(key);
+          keys.push(key);
+          this.queue.add(key);
+        }
+      }
+      // Argo CD's waves: the next wave waits for this one to be healthy.
+      if (i < waves.length - 1 && keys.length > 0) await this.waitForKeys(run, keys);
+      if (run.outcome?.status === "Failed") break;
+    }
+
+    for (const task of tasks) {
+      if (task.action !== "prune") continue;
+      this.log({ msg: "prune", app: request.app, key: task.key });
+      await this.removeWorkload(request.app, task.kind, task.namespace, task.name);
+    }
+    this.evaluate(request.app);
+    return tasks;
+  }
+
+  private async removeWorkload(app: string, kind: string, namespace: string, name: string): Promise<void> {
+    if (kind === "Deployment") await this.deployments.remove(app, namespace, name);
+    else if (kind === "Job") await this.jobs.remove(app, namespace, name);
+    else if (kind === "CronJob") await this.cronJobs.remove(app, namespace, name);
+  }
+
+  private waitForKeys(run: AppRun, keys: string[]): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const done = keys.every((k) => {
+          const r = run.reports.get(k);
+          return r && (r.health.status === "Healthy" || r.failure);
+        });
+        if (done || run.outcome || this.runs.get(run.request.app) !== run) resolve();
+        else this.clock.setTimeout(check, 50);
+      };
+      check();
+    });
+  }
+
+  private async reconcile(key: string): Promise<{ requeueAfterMs?: number } | void> {
+    const app = appOf(key);
+    const run = this.runs.get(app);
+    if (!run || !run.workloads.has(key)) return;
+    const objectKey = key.slice(app.length + 1);
+    const object = run.objects.get(objectKey);
+    if (!object) return;
+    const namespace = object.metadata.namespace || run.request.namespace;
+    const target = {
+      app,
+      commit: run.request.commit,
+      namespace,
+      config: configContent([...run.objects.values()], namespace, run.request.namespace),
+    };
+    let report: WorkloadReport;
+    if (object.kind === "Deployment") report = await this.deployments.reconcile({ ...target, object: object as Deployment });
+    else if (object.kind === "Job") report = await this.jobs.reconcile({ ...target, object: object as Job });
+    else report = await this.cronJobs.reconcile({ ...target, object: object as CronJob });
+    if (this.runs.get(app) !== run) return;
+    run.reports.set(key, report);
+    this.evaluate(app);
+    return report.requeueAfterMs !== undefined ? { requeueAfterMs: Math.max(report.requeueAfterMs, 10) } : undefined;
+  }
+
+  /** Health of an application: worst of its workloads (a workload not yet looked at is Missing). */
+  health(app: string): Health & { objects: { key: string; health: Health }[] } {
+    const run = this.runs.get(app);
+    if (!run) return { status: "Unknown", message: "not synced by this applier", objects: [] };
+    const objects = [...run.workloads].sort().map((key) => ({ key, health: run.reports.get(key)?.health ?? { status: "Missing" as const, message: "not reconciled yet" } }));
+    return { ...aggregateHealth(objects.map((o) => ({ ...o.health, message: `${o.key.slice(app.length + 1)}: ${o.health.message ?? ""}` }))), objects };
+  }
+
+  /** Resolves when the application's current sync is Healthy or Failed, or `timeoutMs` passes (Failed, reason Timeout). */
+  waitForHealthy(app: string, timeoutMs: number): Promise<SyncOutcome> {
+    const run = this.runs.get(app);
+    if (!run) return Promise.reject(new CapstanError("APPLICATION_NOT_FOUND", `application ${app} was not synced by this applier`));
+    if (run.outcome) return Promise.resolve(run.outcome);
+    return new Promise((resolve) => {
+      let settled = false;
+      const timer = this.clock.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        const h = this.health(app);
+        resolve({ status: "Failed", commit: run.request.commit, reason: "Timeout", message: `not healthy after ${Math.round(timeoutMs / 1000)}s: ${h.status}: ${h.message ?? ""}` });
+      }, timeoutMs);
+      const current = this.runs.get(app) as AppRun;
+      current.waiters.push((o) => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        resolve(o);
+      });
+    });
+  }
+
+  private evaluate(app: string): void {
+    const run = this.runs.get(app);
+    if (!run || run.outcome) return;
+    const failed = [...run.reports.entries()].find(([k, r]) => run.workloads.has(k) && r.failure);
+    if (failed) {
+      const [key, r] = failed;
+      const failure = r.failure as { reason: string; message: string };
+      void this.fail(run, `${key.slice(app.length + 1)}: ${failure.message}`, failure.reason, r.kind === "Deployment");
+      return;
+    }
+    const h = this.health(app);
+    if (h.status !== "Healthy" || run.workloads.size !== run.reports.size) return;
+    const outcome: SyncOutcome = { status: "Healthy", commit: run.request.commit };
+    run.outcome = outcome;
+    void this.markHealthy(run);
+    for (const w of run.waiters.splice(0)) w(outcome);
+  }
+
+  /** Read-modify-write of an application's stored state, one at a time so updates are not lost. */
+  private update(app: string, change: (state: AppState) => void): Promise<AppState> {
+    const next = this.storeChain.then(async () => {
+      const state = await this.store.load(app);
+      change(state);
+      await this.store.save(app, state);
+      return state;
+    });
+    this.storeChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async markHealthy(run: AppRun): Promise<void> {
+    await this.update(run.request.app, (state) => {
+      state.healthy = { commit: run.request.commit, objects: run.request.objects, at: this.clock.now() };
+    });
+    this.log({ msg: "healthy", app: run.request.app, commit: run.request.commit });
+  }
+
+  private async fail(run: AppRun, message: string, reason: string, rollout: boolean): Promise<void> {
+    const app = run.request.app;
+    const record: FailureRecord = { commit: run.request.commit, reason, message, at: this.clock.now() };
+    let target: AppState["healthy"];
+    let rollBack = false;
+    await this.update(app, (state) => {
+      target = state.healthy;
+      rollBack = rollout && (run.request.autoRollback ?? true) && target !== undefined && target.commit !== run.request.commit && !run.rollingBackFrom;
+      if (rollBack && target) record.rolledBackTo = target.commit;
+      state.failures = [...state.failures, record].slice(-20);
+    });
+    const outcome: SyncOutcome = { status: "Failed", commit: run.request.commit, reason, message, ...(record.rolledBackTo ? { rolledBackTo: record.rolledBackTo } : {}) };
+    run.outcome = outcome;
+    for (const w of run.waiters.splice(0)) w(outcome);
+    this.log({ msg: "sync failed", app, commit: run.request.commit, reason, message, rolledBackTo: record.rolledBackTo });
+    if (!rollBack || !target) return;
+    const restored = restoreSecrets(target.objects, run.request.objects);
+    if (restored.missing.length > 0) this.log({ msg: "rollback keeps current values of Secrets changed since", app, secrets: restored.missing });
+    const objects = restored.missing.length === 0 ? restored.objects : mergeCurrentSecrets(restored.objects, run.request.objects, run.request.namespace);
+    for (const o of objects) if (o.kind === "Deployment") this.deployments.resetProgress(app, o.metadata.namespace || run.request.namespace, o.metadata.name);
+    await this.sync({ ...run.request, commit: target.commit, objects, prune: run.request.prune });
+    const next = this.runs.get(app);
+    if (next) next.rollingBackFrom = run.request.commit;
+  }
+
+  /** Removes everything Capstan made for the application (see `deleteApplication`). */
+  async forget(app: string): Promise<void> {
+    const run = this.runs.get(app);
+    if (run) for (const key of run.workloads) this.queue.forget(key);
+    this.runs.delete(app);
+  }
+
+  private async persistJobs(app: string): Promise<void> {
+    await this.update(app, (state) => {
+      state.jobs = this.jobState.get(app) ?? {};
+    });
+  }
+}
+
+function appOf(key: string): string {
+  return key.slice(0, key.indexOf("/"));
+}
+
+function planOrThrow(request: SyncRequest, live: Parameters<typeof planSync>[1]): SyncTask[] {
+  const plan = planSync(request.objects, live, {
+    namespace: request.namespace,
+    prune: request.prune,
+    allow: request.allow ?? new Set(),
+    ...(request.files ? { files: request.files } : {}),
+  });
+  if (!plan.ok) {
+    const n = plan.errors.length;
+    throw new CapstanError("MANIFEST_INVALID", `application ${request.app}: ${n === 1 ? "1 object is" : `${n} objects are`} refused (nothing was applied)`, {
+      problems: plan.errors,
+    });
+  }
+  return plan.value;
+}
+
+function mergeCurrentSecrets(objects: ManifestObject[], current: ManifestObject[], namespace: string): ManifestObject[] {
+  const byKey = new Map(current.filter((o) => o.kind === "Secret").map((o) => [manifestKey(o, namespace), o]));
+  return objects.map((o) => (o.kind === "Secret" ? (byKey.get(manifestKey(o, namespace)) ?? o) : o));
+}

@@ -1,0 +1,10 @@
+export { systemClock, FakeClock } from "./clock.js";
+export type { Clock, Timer } from "./clock.js";
+export { TerminalError, isTerminalError } from "./errors.js";
+export { HEALTH_ORDER, aggregateHealth, healthRank, worstHealth } from "./health.js";
+export type { Health, HealthStatus } from "./health.js";
+export { WorkQueue, retryDelay, DEFAULT_QUEUE_BACKOFF } from "./queue.js";
+export type { Reconcile, ReconcileResult, WorkQueueOptions } from "./queue.js";
+export * from "./pods/index.js";
+export * from "./workloads/index.js";
+export * from "./apply/index.js";

@@ -1,0 +1,18 @@
+export { rolloutStep, resolveIntOrPercent, surgeAndUnavailable, isAvailable } from "./rollout.js";
+export type { RolloutAction, RolloutPhase, RolloutPod, RolloutProgress, RolloutResult, RolloutState, RolloutStatus, RolloutStrategy } from "./rollout.js";
+export { canonicalJSON, configRefs, freePodNames, ordinalSuffix, podName, podTemplateHash } from "./revision.js";
+export type { ConfigContent, ConfigRefs } from "./revision.js";
+export { previewRollout } from "./preview.js";
+export type { RolloutBatch } from "./preview.js";
+export { DeploymentController, deploymentHealth, toRolloutPod } from "./deployment.js";
+export { jobStep, jobBackoffMs } from "./job-step.js";
+export type { JobAction, JobFinished, JobPod, JobResult, JobState } from "./job-step.js";
+export { JobController, inMemoryJobMemory, jobHealth, toJobPod } from "./job.js";
+export type { JobMemory } from "./job.js";
+export { parseSchedule, nextFire, latestFireBetween } from "./cron.js";
+export type { CronSchedule } from "./cron.js";
+export { cronJobStep, cronJobName } from "./cronjob-step.js";
+export type { CronChild, CronJobResult, CronJobState } from "./cronjob-step.js";
+export { CronJobController, jobForSchedule, scheduledAtOf } from "./cronjob.js";
+export { podIntent } from "./intent.js";
+export type { WorkloadReport, WorkloadTarget } from "./types.js";
