@@ -133,22 +133,29 @@ function inlineScalar(s: string): unknown {
 
 class Reader {
   private i = 0;
-  constructor(private readonly raw: string[]) {}
+  /** Per line: indentation, and the text after it without trailing blanks ("" for blank or comment lines). */
+  private readonly indents: number[];
+  private readonly texts: string[];
+  constructor(private readonly raw: string[]) {
+    this.indents = new Array<number>(raw.length);
+    this.texts = new Array<string>(raw.length);
+    for (let k = 0; k < raw.length; k++) {
+      const l = raw[k] as string;
+      let ind = 0;
+      while (l.charCodeAt(ind) === 32) ind++;
+      let end = l.length;
+      while (end > ind && l.charCodeAt(end - 1) === 32) end--;
+      const text = l.slice(ind, end);
+      this.indents[k] = ind;
+      this.texts[k] = text[0] === "#" ? "" : text;
+    }
+  }
 
   /** Next line that carries structure (skips blanks and comments); undefined at the end. */
   peek(): (Line & { index: number }) | undefined {
-    while (this.i < this.raw.length) {
-      const l = this.raw[this.i] as string;
-      const m = /^( *)(.*)$/.exec(l) as RegExpExecArray;
-      const text = (m[2] as string).replace(/[ ]+$/, "");
-      if (text === "" || text[0] === "#") {
-        this.i++;
-        continue;
-      }
-      if (text[0] === "\t") bail();
-      return { indent: (m[1] as string).length, text, index: this.i };
-    }
-    return undefined;
+    while (this.i < this.raw.length && this.texts[this.i] === "") this.i++;
+    if (this.i >= this.raw.length) return undefined;
+    return { indent: this.indents[this.i] as number, text: this.texts[this.i] as string, index: this.i };
   }
 
   /** Replaces the current line's view (used for `- key: value`, whose map starts mid-line). */
