@@ -112,6 +112,12 @@ function paramTypeName(t: GoParamType, sig: GoSignature | undefined): string {
   }
 }
 
+/** The type of parameter k (0-based) of a signature. */
+function paramType(sig: GoSignature | undefined, k: number): GoParamType {
+  if (sig === undefined) return "any";
+  return k < sig.params.length ? (sig.params[k] as GoParamType) : (sig.variadic ?? "any");
+}
+
 function canBeNil(t: GoParamType): boolean {
   return t === "any" || t === "value" || t === "map";
 }
@@ -569,20 +575,14 @@ export class State {
     if (execBound) {
       // Exec-bound functions may name an argument's static type in errors, as Go's reflect does.
       const flags: boolean[] = new Array(numIn);
-      const t = (k: number): GoParamType =>
-        sig === undefined
-          ? "any"
-          : k < sig.params.length
-            ? (sig.params[k] as GoParamType)
-            : (sig.variadic ?? "any");
       for (; i < numArgs; i++) {
         this.resultIface = false;
         const a = (args as ArgNode[])[i + 1] as ArgNode;
-        argv[i] = this.evalArg(dot, t(i), a, sig);
+        argv[i] = this.evalArg(dot, paramType(sig, i), a, sig);
         flags[i] = this.resultIface && (a.kind === "field" || a.kind === "variable" || a.kind === "chain" || a.kind === "dot");
       }
       if (final !== MISSING) {
-        argv[i] = this.validateType(final, t(i), sig);
+        argv[i] = this.validateType(final, paramType(sig, i), sig);
         flags[i] = false;
       }
       try {

@@ -5,12 +5,16 @@
  * Numbers follow the engine's rule: a float64 holding a whole number compares with ints and
  * is accepted as an index, because values-file numbers are float64.
  */
-import { compareGoStrings, goTypeName, isPrintRune, sprint, sprintf, sprintln, utf8Bytes } from "../fmt.js";
-import { GoStruct, isGoMap, isWholeFloat } from "../values.js";
+import * as fmt from "../fmt.js";
+import * as values from "../values.js";
 import type { GoMap, GoValue } from "../values.js";
 import type { ExecBoundFunc, State } from "../exec.js";
 import type { GoFunc, GoSignature } from "./types.js";
 import { withSignature } from "./types.js";
+
+// Local copies: under CommonJS-style loaders each read of an imported name is a getter call.
+const { compareGoStrings, goTypeName, isPrintRune, sprint, sprintf, sprintln, utf8Bytes } = fmt;
+const { GoStruct, isGoMap, isWholeFloat } = values;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
