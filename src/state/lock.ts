@@ -127,11 +127,20 @@ export function acquireDaemonLock(stateDir: string, options: DaemonLockOptions =
     if (createExclusive(path, text)) return lock;
     const holder = parseLock(path);
     // An unreadable lock is garbage (locks appear whole): it is taken over like a stale one.
-    if (holder !== null && (holder.host !== info.host || isAlive(holder.pid))) {
+    if (holder !== null && holder.host !== info.host) {
+      throw new CapstanError(
+        "STATE_ERROR",
+        `${path}: a capstan daemon on another host holds this state directory (${describe(holder)}); ` +
+          `stop it, or if none runs there any more (a recreated container, say) remove ${path}`,
+      );
+    }
+    // Our own pid in a lock we have not taken is a previous life of this process (pid 1 in a restarted container).
+    if (holder !== null && holder.pid !== info.pid && isAlive(holder.pid)) {
       throw new CapstanError(
         "STATE_ERROR",
         `${path}: another capstan daemon holds this state directory (${describe(holder)}); ` +
-          `stop it (kill ${holder.pid}) or start this one with another --state-dir`,
+          `stop it (kill ${holder.pid}) or start this one with another --state-dir ` +
+          `(if pid ${holder.pid} is not a capstan daemon, remove ${path})`,
       );
     }
     takeOver(path, holder);

@@ -4,6 +4,8 @@ import type { Clock } from "./clock.js";
 import { isoAt, systemClock } from "./clock.js";
 import {
   checkEvent,
+  checkHolder,
+  checkQuery,
   checkOutcome,
   checkRevision,
   checkSpec,
@@ -253,8 +255,9 @@ export class MemoryStateStore implements StateStore {
     return this.pushEvent(app, checkEvent(app, event, isoAt(this.clock)));
   }
 
-  async listEvents(query: EventQuery = {}): Promise<StateEvent[]> {
+  async listEvents(raw: EventQuery = {}): Promise<StateEvent[]> {
     this.open();
+    const query = checkQuery(raw);
     const since = query.since === undefined ? undefined : Date.parse(query.since);
     let out = this.events.filter(
       (e) => (query.app === undefined || e.app === query.app) && (since === undefined || Date.parse(e.time) >= since),
@@ -272,6 +275,7 @@ export class MemoryStateStore implements StateStore {
 
   async acquireLease(holder: string, ttlMs: number): Promise<LeaseResult> {
     this.open();
+    checkHolder(holder);
     checkTtl(ttlMs);
     const now = this.clock.nowMs();
     if (leaseLive(this.lease, now) && this.lease.holder !== holder) return { ok: false, lease: clone(this.lease) };

@@ -1,7 +1,7 @@
 /** Rules every StateStore adapter shares, so they cannot drift: validation, defaults, pruning, leases. */
 import { createHash } from "node:crypto";
 import { CapstanError } from "../errors.js";
-import type { AppSpec, AppStatus, EventInput, Lease, NewRevision, RevisionOutcome } from "./types.js";
+import type { AppSpec, AppStatus, EventInput, EventQuery, Lease, NewRevision, RevisionOutcome } from "./types.js";
 import { HEALTH_STATUSES, INITIATORS, SYNC_STATUSES } from "./types.js";
 
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
@@ -151,4 +151,16 @@ export function objectsText(app: string, objects: unknown[]): string {
 
 export function sameSpec(a: Required<AppSpec>, b: { repo: string; path: string; targetRevision: string; revisionHistoryLimit: number }): boolean {
   return a.repo === b.repo && a.path === b.path && a.targetRevision === b.targetRevision && a.revisionHistoryLimit === b.revisionHistoryLimit;
+}
+
+/** The query with its time in stored form and its limit checked, the same for every adapter. */
+export function checkQuery(query: EventQuery): EventQuery {
+  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
+    bad(`event query limit ${query.limit} must be a whole number of at least 0`);
+  }
+  return { ...query, ...(query.since === undefined ? {} : { since: isoTime(query.since, "since") }) };
+}
+
+export function checkHolder(holder: string): void {
+  if (typeof holder !== "string" || holder.trim() === "") bad("a lease holder needs a name (for example host:pid)");
 }

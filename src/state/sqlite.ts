@@ -10,6 +10,8 @@ import type { Clock } from "./clock.js";
 import { isoAt, systemClock } from "./clock.js";
 import {
   checkEvent,
+  checkHolder,
+  checkQuery,
   checkOutcome,
   checkRevision,
   checkSpec,
@@ -18,7 +20,6 @@ import {
   durationMs,
   idsToPrune,
   initialStatus,
-  isoTime,
   keptIds,
   mergeStatus,
   notFound,
@@ -269,13 +270,23 @@ export class SqliteStateStore implements StateStore {
 
   /** Runs `fn` in one IMMEDIATE transaction (the write lock taken up front, so no upgrade deadlock). */
   private tx<T>(fn: () => T): T {
-    if (!this.db.open) throw new CapstanError("STATE_ERROR", `${this.file}: the state store is closed`);
-    return this.db.transaction(fn).immediate();
+    return this.read(() => this.db.transaction(fn).immediate());
   }
 
   private read<T>(fn: () => T): T {
     if (!this.db.open) throw new CapstanError("STATE_ERROR", `${this.file}: the state store is closed`);
-    return fn();
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof CapstanError) throw err;
+      const code = (err as { code?: string }).code ?? "";
+      const hint = code.startsWith("SQLITE_BUSY")
+        ? " (another process held the database for more than 5 s; is a second capstan writing to this state directory?)"
+        : code === "SQLITE_FULL"
+          ? " (the disk is full)"
+          : "";
+      throw new CapstanError("STATE_ERROR", `${this.file}: ${(err as Error).message}${hint}`, { cause: err });
+    }
   }
 
   private row(name: string): AppRow {
@@ -454,7 +465,8 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  async listEvents(query: EventQuery = {}): Promise<StateEvent[]> {
+  async listEvents(raw: EventQuery = {}): Promise<StateEvent[]> {
+    const query = checkQuery(raw);
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (query.app !== undefined) {
@@ -463,11 +475,11 @@ export class SqliteStateStore implements StateStore {
     }
     if (query.since !== undefined) {
       where.push("time >= ?");
-      args.push(isoTime(query.since, "since"));
+      args.push(query.since);
     }
     if (query.limit !== undefined && query.limit <= 0) return [];
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    const limit = query.limit === undefined ? "" : `LIMIT ${Math.floor(query.limit)}`;
+    const limit = query.limit === undefined ? "" : `LIMIT ${query.limit}`;
     return this.read(() => {
       const rows = this.db
         .prepare<(string | number)[], EventRow>(`SELECT * FROM (SELECT * FROM events ${filter} ORDER BY time DESC, seq DESC ${limit}) ORDER BY time, seq`)
@@ -489,6 +501,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async acquireLease(holder: string, ttlMs: number): Promise<LeaseResult> {
+    checkHolder(holder);
     checkTtl(ttlMs);
     return this.tx((): LeaseResult => {
       const now = this.clock.nowMs();

@@ -64,7 +64,15 @@ describe("daemon lock", () => {
   it("does not take over a lock of another host, whose pids it cannot check", () => {
     const dir = tmp();
     acquireDaemonLock(dir, { host: "other-host", pid: 999_999 });
-    expect(() => acquireDaemonLock(dir, { isAlive: () => false })).toThrow(/pid 999999 on other-host/);
+    expect(() => acquireDaemonLock(dir, { isAlive: () => false })).toThrow(/pid 999999 on other-host.*remove .*daemon\.lock/);
+  });
+
+  it("takes over a lock holding its own pid, as a daemon restarted in a container finds it", () => {
+    const dir = tmp();
+    acquireDaemonLock(dir, { pid: process.pid });
+    const lock = acquireDaemonLock(dir, { apiAddress: "127.0.0.1:7373" });
+    expect(readDaemonLock(dir)).toMatchObject({ pid: process.pid, apiAddress: "127.0.0.1:7373", nonce: lock.info.nonce });
+    lock.release();
   });
 
   it("takes over a lock file that is not a lock at all", () => {

@@ -218,6 +218,8 @@ export function stateStoreContract(label: string, make: (clock: FakeClock) => Pr
       expect(await store.listEvents({ app: "web", limit: 0 })).toEqual([]);
       expect((await store.listEvents()).length).toBe(10);
       await expect(store.recordEvent("nope", { type: "Normal", reason: "X", message: "" })).rejects.toMatchObject({ code: "APPLICATION_NOT_FOUND" });
+      await expect(store.listEvents({ since: "yesterday" })).rejects.toMatchObject({ code: "STATE_ERROR", message: expect.stringContaining("not an ISO 8601 time") });
+      await expect(store.listEvents({ limit: 2.5 })).rejects.toMatchObject({ code: "STATE_ERROR" });
       await store.close();
     });
 
