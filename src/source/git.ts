@@ -154,7 +154,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         throw new CapstanError("STATE_ERROR", `cannot create ${reposDir}: ${(err as Error).message} (check --state-dir)`, { cause: err });
       }
       try {
-        return await withLockFile(`${dir}.lock`, timeoutMs * 2, () => fetchLocked(url));
+        // A fetch makes a handful of bounded git calls: a lock held ten times longer than one call is stale.
+        return await withLockFile(`${dir}.lock`, timeoutMs * 2, () => fetchLocked(url), timeoutMs * 10);
       } catch (err) {
         if (err instanceof CapstanError) throw err;
         if (/^lock .* is held by process/.test((err as Error).message)) {

@@ -1,4 +1,4 @@
-import { open, readFile, rm } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
 
 /** Runs tasks for the same key one after another; different keys run freely. */
 export class KeyedMutex {
@@ -28,9 +28,10 @@ function alive(pid: number): boolean {
 
 /**
  * Holds `<path>` (created exclusively, holding our pid) while `task` runs, so two Capstan processes
- * sharing a state directory never fetch into one mirror at once. A lock left by a dead process is taken over.
+ * sharing a state directory never fetch into one mirror at once. A lock left by a dead process, or
+ * older than `staleMs` (its holder's pid reused by another program), is taken over.
  */
-export async function withLockFile<T>(path: string, timeoutMs: number, task: () => Promise<T>): Promise<T> {
+export async function withLockFile<T>(path: string, timeoutMs: number, task: () => Promise<T>, staleMs = Number.POSITIVE_INFINITY): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 10;
   for (;;) {
@@ -42,7 +43,8 @@ export async function withLockFile<T>(path: string, timeoutMs: number, task: () 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const holder = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-      if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      const age = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if ((Number.isInteger(holder) && holder > 0 && !alive(holder)) || age > staleMs) {
         await rm(path, { force: true });
         continue;
       }

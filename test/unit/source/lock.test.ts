@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, writeFileSync, existsSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,5 +50,16 @@ describe("fetch serialization", () => {
     await waiting;
     expect(done).toBe(true);
     expect(existsSync(lock)).toBe(false);
+  });
+
+  it("takes over a lock older than the stale age even when its pid is alive", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "capstan-lock-"));
+    const lock = join(dir, "repo.lock");
+    writeFileSync(lock, String(process.pid));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    await expect(withLockFile(lock, 1000, async () => "ran", 30_000)).resolves.toBe("ran");
+    writeFileSync(lock, String(process.pid));
+    await expect(withLockFile(lock, 200, async () => "ran", 30_000)).rejects.toThrow(`lock ${lock} is held by process ${process.pid}`);
   });
 });
