@@ -68,7 +68,10 @@ interface PodRecord {
   status: PodStatus;
   containerId?: string;
   run?: ProbeRun;
+  /** Restarts after exits (CrashLoopBackOff). */
   backoff: BackoffState;
+  /** Retries of a create that failed (ImagePullBackOff); separate so a container removed by hand comes back at once. */
+  createBackoff: BackoffState;
   handledExit?: string;
   /** A probe asked for the container to be restarted. */
   kill?: { probe: ProbeKind; message: string };
@@ -343,6 +346,7 @@ export class DockerPodManager implements PodManager {
         adopted: intent === undefined,
       },
       backoff: NO_BACKOFF,
+      createBackoff: NO_BACKOFF,
       requestSeq: 0,
       waiters: [],
       events: [],
@@ -483,7 +487,7 @@ export class DockerPodManager implements PodManager {
       return;
     }
     const mat = rec.mat as MaterializedPod;
-    const wait = waitLeft(rec.backoff, this.clock.now());
+    const wait = waitLeft(rec.createBackoff, this.clock.now());
     if (wait > 0) return { requeueAfterMs: wait };
     if (rec.containerId) this.event(rec, "Warning", "Recreated", `container ${mat.container.name} was removed outside Capstan; recreating it`);
     await rt.ensureNetwork(mat.network.name, mat.network.labels);
@@ -493,8 +497,8 @@ export class DockerPodManager implements PodManager {
       await rt.create(mat.container);
     } catch (err) {
       if (isCode(err, "IMAGE_NOT_FOUND")) {
-        rec.backoff = recordFailure(rec.backoff, this.clock.now(), undefined, this.backoffPolicy);
-        const delay = waitLeft(rec.backoff, this.clock.now());
+        rec.createBackoff = recordFailure(rec.createBackoff, this.clock.now(), undefined, this.backoffPolicy);
+        const delay = waitLeft(rec.createBackoff, this.clock.now());
         const message = `image ${mat.container.image} is not present on node ${rec.node} (Capstan never pulls: build or load it there); retrying in ${Math.round(delay / 1000)} s`;
         this.event(rec, "Warning", "ImagePullBackOff", message);
         this.setStatus(rec, { phase: "Pending", ready: false, readySince: null, reason: "ImagePullBackOff", message, containerIds: [] });
@@ -503,6 +507,7 @@ export class DockerPodManager implements PodManager {
       if (err instanceof CapstanError && /already in use|Conflict/i.test(err.message)) return { requeueAfterMs: 0 };
       throw err;
     }
+    rec.createBackoff = NO_BACKOFF;
     rec.backoff = NO_BACKOFF;
     rec.handledExit = undefined;
     this.event(rec, "Normal", "Created", `created container ${mat.container.name} (${mat.container.image}) on node ${rec.node}`);

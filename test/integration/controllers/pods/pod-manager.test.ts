@@ -182,13 +182,15 @@ describe("pods on the real Docker engine", () => {
     expect(p.containerIds).toHaveLength(1);
   });
 
-  it("recreates a pod container removed with docker rm -f", async () => {
-    const m = manager();
+  it("recreates a pod container removed with docker rm -f within seconds, with the default back-off", async () => {
+    const m = manager({ restartBackoff: undefined });
     await m.start();
     const i = pod({ containers: [{ name: "web", image: "capstan-demo/web:v1", ports: [{ containerPort: 8080 }] }] });
     const before = await m.create(i);
+    const t = Date.now();
     execFileSync("docker", ["rm", "-f", i.name], { stdio: "ignore" });
-    const after = await until("recreated", m, i.name, (s) => s.phase === "Running" && s.containerIds[0] !== before.containerIds[0]);
+    const after = await until("recreated", m, i.name, (s) => s.phase === "Running" && s.ready && s.containerIds[0] !== before.containerIds[0], 5_000);
+    console.log(`pod recreated ${Date.now() - t} ms after docker rm -f`);
     expect(await get(hostPort(after), "/")).toBe("web v1\n");
     expect(m.events(namespace, i.name).map((e) => e.reason)).toContain("Recreated");
   });

@@ -212,6 +212,19 @@ describe("pod manager on a fake engine", () => {
     expect(m.events("prod", s.name).map((e) => e.reason)).toContain("Recreated");
   });
 
+  it("recreates a removed container at once even while a crash back-off is running", async () => {
+    const m = manager();
+    await m.start();
+    const s = await m.create(web());
+    rt.exit(s.name, 1);
+    await clock.advance(0);
+    expect(m.get("prod", s.name)?.reason).toBe("CrashLoopBackOff");
+    await rt.remove(s.name, { force: true });
+    await clock.advance(0);
+    expect(m.get("prod", s.name)).toMatchObject({ phase: "Running", ready: true });
+    expect(m.get("prod", s.name)?.containerIds[0]).not.toBe(s.containerIds[0]);
+  });
+
   it("treats a container stopped by hand as an exit and restarts it under its policy", async () => {
     const m = manager();
     await m.start();
