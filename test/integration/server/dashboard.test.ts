@@ -60,7 +60,7 @@ describe("dashboard", () => {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-list-desktop.png"), fullPage: true });
     await page.setViewportSize({ width: 375, height: 812 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-list-375.png"), fullPage: true });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
     await page.close();
   });
 
@@ -69,7 +69,7 @@ describe("dashboard", () => {
     const web = page.locator('li[data-app="web"]');
     await web.waitFor();
     await page.locator("#conn[data-state=live]").waitFor();
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.evaluate("window.sameDocument = true");
 
     const newSha = "f00dfeed1234567890abcdef1234567890abcdef";
     const now = new Date().toISOString();
@@ -88,7 +88,7 @@ describe("dashboard", () => {
     expect(await web.locator("[data-sha]").textContent()).toBe("f00dfee");
     expect(await web.textContent()).toContain("Bump image to 1.4.3");
     expect(await web.locator("[data-result]").textContent()).toBe("Succeeded");
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate<boolean>("window.sameDocument === true")).toBe(true);
     await page.close();
   });
 
@@ -114,7 +114,7 @@ describe("dashboard", () => {
     expect(view.calls.filter((c) => c.action === "rollback")).toEqual([{ action: "rollback", name: "api", revision: "2" }]);
     expect(await page.locator(".app-head [data-pinned]").textContent()).toMatch(/^Pinned to r5 [0-9a-f]{7}$/);
     expect(await page.locator(".app-head [data-sync]").textContent()).toBe("Out of sync (pinned)");
-    expect(await page.evaluate(() => sessionStorage.getItem("capstan.token"))).toBe(TOKEN);
+    expect(await page.evaluate<string | null>('sessionStorage.getItem("capstan.token")')).toBe(TOKEN);
     await page.getByRole("button", { name: "Unpin" }).waitFor();
 
     await page.getByRole("button", { name: "Logs of api-6f8e2a1c93-k2j9d" }).click();
@@ -122,9 +122,9 @@ describe("dashboard", () => {
     await page.locator("pre.diff").waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-app-pinned-desktop.png"), fullPage: true });
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-app-375.png"), fullPage: true });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
     await page.close();
   });
 });
