@@ -85,7 +85,15 @@ export function schedulePoll(options: PollOptions): PollSchedule {
     }
   };
 
-  const task: ScheduledTask = cron.createTask(schedule, () => tick(), { name: `poll ${options.repo}` });
+  // node-cron would print its own coloured lines to the console; the daemon keeps one log format,
+  // and a missed tick (the process was busy) needs no warning: the next one comes.
+  const logger = {
+    info: () => undefined,
+    warn: () => undefined,
+    debug: () => undefined,
+    error: (message: string | Error, err?: Error) => onError(err ?? message, options.repo),
+  };
+  const task: ScheduledTask = cron.createTask(schedule, () => tick(), { name: `poll ${options.repo}`, logger });
   // The shortest gap among the next runs, so the jitter never pushes a tick past the one after it.
   const runs = task.getNextRuns(6).map((d) => d.getTime());
   const gaps = runs.slice(1).map((t, i) => t - runs[i]!);

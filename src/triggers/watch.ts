@@ -1,5 +1,5 @@
 /**
- * Watching a local repository for new commits (chokidar): HEAD, the branch refs and packed-refs,
+ * Watching a local repository for new commits (chokidar): HEAD, branch and tag refs, packed-refs,
  * nothing else of `.git`, so object writes and index updates do not wake the daemon. Bursts (git
  * writes `main.lock`, then renames it) are folded into one call after a short quiet period.
  */
@@ -57,10 +57,11 @@ function relevant(dir: string, path: string): boolean {
   if (rel.endsWith(".lock")) return false;
   const parts = rel.split(sep);
   if (parts.length === 1) return parts[0] === "HEAD" || parts[0] === "packed-refs" || parts[0] === "refs";
-  return parts[0] === "refs" && parts[1] === "heads";
+  // Tags too: an Application may follow one, and moving it is a change to deploy.
+  return parts[0] === "refs" && (parts[1] === "heads" || parts[1] === "tags");
 }
 
-/** Calls `onChange(repo)` when a branch, HEAD or packed-refs of the local repository changes. Resolves once watching. */
+/** Calls `onChange(repo)` when a branch, a tag, HEAD or packed-refs of the local repository changes. Resolves once watching. */
 export async function watchRepository(repo: string, onChange: (repo: string) => void, options: WatchOptions = {}): Promise<RepoWatch> {
   const root = resolve(repo);
   const { gitDir, commonDir } = gitDirsOf(root);

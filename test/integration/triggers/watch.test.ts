@@ -46,7 +46,7 @@ describe("file watch on local repositories", () => {
     expect(calls.length).toBe(1);
   });
 
-  it("fires on a new branch, a branch switch and packed refs, but not on a change to the work tree alone", async () => {
+  it("fires on a new branch, a branch switch, a tag and packed refs, but not on a change to the work tree alone", async () => {
     const repo = makeRepo();
     cleanup.push(() => removeDir(repo.path));
     repo.commit({ "a.txt": "1" });
@@ -65,6 +65,10 @@ describe("file watch on local repositories", () => {
 
     t = Date.now();
     repo.switchTo("feature/x");
+    await nextCall(calls, t, 1000);
+
+    t = Date.now();
+    repo.tag("v1.0.0");
     await nextCall(calls, t, 1000);
 
     t = Date.now();
