@@ -469,6 +469,7 @@ export class DockerPodManager implements PodManager {
       if (!c) return { requeueAfterMs: 0 };
     }
     rec.containerId = c.id;
+    if (rec.mat) await this.syncAliases(rec, rt, c, rec.mat);
     const statusBase: Partial<PodStatus> = {
       containerIds: [c.id],
       image: c.image,
@@ -476,6 +477,19 @@ export class DockerPodManager implements PodManager {
     };
     if (c.running) return this.observeRunning(rec, rt, c, statusBase);
     return this.observeStopped(rec, rt, c, statusBase);
+  }
+
+  /** Service aliases change without replacing the container: reconnect it under the new set. */
+  private async syncAliases(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, mat: MaterializedPod): Promise<void> {
+    const net = mat.container.network;
+    if (!net) return;
+    const want = [...new Set(net.aliases ?? [])].sort();
+    const live = c.networks.find((n) => n.name === net.name);
+    const have = [...new Set(live?.aliases ?? [])].sort();
+    if (live && want.join(",") === have.join(",")) return;
+    if (live) await rt.disconnectNetwork(c.id, net.name);
+    await rt.connectNetwork(c.id, net.name, want);
+    this.event(rec, "Normal", "Aliases", `container ${c.name} answers on network ${net.name} as ${want.join(", ")}`);
   }
 
   /** Creates and starts the container; returns a requeue when it could not (yet). */

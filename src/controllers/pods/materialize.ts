@@ -354,9 +354,18 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Hash of what the container was made from. Network aliases are left out: they change when
+ * Services come and go, and the manager updates them on the running container instead.
+ */
 export function specDigest(container: ContainerSpec, files: PodFile[]): string {
-  const { labels, ...rest } = container;
-  const stable = { ...rest, labels: Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => k !== LABEL.specDigest)), files };
+  const { labels, network, ...rest } = container;
+  const stable = {
+    ...rest,
+    network: network?.name,
+    labels: Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => k !== LABEL.specDigest)),
+    files,
+  };
   return createHash("sha256").update(canonicalJson(stable)).digest("hex").slice(0, 16);
 }
 

@@ -135,6 +135,19 @@ describe("pods on the real Docker engine", () => {
     expect(write.exitCode).not.toBe(0);
   });
 
+  it("lets pods of one namespace reach each other by pod name and Service alias", async () => {
+    const m = manager();
+    await m.start();
+    const server = pod({ containers: [{ name: "web", image: "capstan-demo/web:v2", ports: [{ containerPort: 8080 }] }] }, { aliases: [`web-${run}`] });
+    const client = pod({ containers: [{ name: "w", image: "capstan-demo/worker:latest" }] });
+    await m.create(server);
+    const c = await m.create(client);
+    for (const host of [server.name, `web-${run}`]) {
+      const r = await rt.exec(c.containerIds[0] ?? "", ["http-get", `http://${host}:8080/`], { timeoutMs: 5_000 });
+      expect(r.stdout).toBe("web v2\n");
+    }
+  });
+
   it("keeps a PersistentVolumeClaim's data across pod deletion and re-creation", async () => {
     const m = manager();
     await m.start();

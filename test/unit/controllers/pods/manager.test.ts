@@ -246,6 +246,16 @@ describe("pod manager on a fake engine", () => {
     expect(m.events("prod", second.name).map((e) => e.reason)).toContain("Replaced");
   });
 
+  it("updates Service aliases on the running container without replacing it", async () => {
+    const m = manager();
+    const first = await m.create(web());
+    expect((await rt.inspect(first.name)).networks).toEqual([{ name: "capstan-prod", aliases: ["web-abc123-0"] }]);
+    const second = await m.create(web({ aliases: ["web", "web.prod"] }));
+    expect(second.containerIds).toEqual(first.containerIds);
+    expect((await rt.inspect(first.name)).networks).toEqual([{ name: "capstan-prod", aliases: ["web", "web-abc123-0", "web.prod"] }]);
+    expect(m.events("prod", first.name).map((e) => e.reason)).toContain("Aliases");
+  });
+
   it("deletes a pod with its container, emptyDir volume and generated files, keeping the claim's volume", async () => {
     const m = manager();
     const i = intent(

@@ -163,6 +163,13 @@ describe("materializing a pod template for Docker", () => {
     expect(materializePod(changed, opts).digest).not.toBe(a);
   });
 
+  it("keeps the digest when only Service aliases change, so pods are not replaced for them", () => {
+    const plain = materializePod(full(), opts);
+    const aliased = materializePod({ ...full(), aliases: ["web"] }, opts);
+    expect(aliased.container.network).toEqual({ name: "capstan-prod", aliases: ["web-abc123-0", "web"] });
+    expect(aliased.digest).toBe(plain.digest);
+  });
+
   it("names the ConfigMap and key when an env key is missing (CreateContainerConfigError)", () => {
     const i = intent(
       { containers: [{ name: "app", image: "x", env: [{ name: "MODE", valueFrom: { configMapKeyRef: { name: "cfg", key: "missing" } } }] }] },
