@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { parse as parseLibrary } from "yaml";
+import { parse as parseLibrary, stringify } from "yaml";
 import { loadChart, renderChart } from "../../../src/chart/index.js";
 import { parseYamlFast, readBlockYaml } from "../../../src/manifest/fast-yaml.js";
 import { HELM_YAML_OPTIONS } from "../../../src/manifest/yaml.js";
@@ -84,5 +84,58 @@ describe("fast YAML reading", () => {
       expect(fast).toBeDefined();
       expect(fast?.value).toEqual(parse(doc.text));
     }
+  });
+});
+
+describe("fast YAML reading against the library on generated documents", () => {
+  test("whenever the fast reader answers, it answers as the library does", () => {
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
+    const atoms = ["a", "yes", "no", "on", "y", "N", "0777", "08", "1_000", "0x1F", "1e3", "1.5", ".5", ".", "-", "- x", "a: b", "#x", "a #b", "x#y", "", " lead", "trail ", "12:30", "2024-01-01", "null", "~", "true", "'q'", '"dq"', "multi\nline", "multi\nline\n", "tab\there", "é", "{}", "[]", "[1]", "&a", "*a", "!tag", "|", ">", "%", "k:", ":k", "? x", "-1", "+1", ".inf", ".NaN", "0b101", "0o17", "\\", "x\n\n", "trailing\n\n\n"];
+    const keys = ["a", "b", "name", "app.kubernetes.io/name", "y", "on", "1", "k k", "-x", "x:y", "'s'", "a#b", "<<", "true", "0777", ""];
+    const gen = (d: number): unknown => {
+      const r = rnd();
+      if (d > 3 || r < 0.4) {
+        const t = rnd();
+        return t < 0.6 ? pick(atoms) : t < 0.8 ? Math.floor(rnd() * 1e6) / (rnd() < 0.5 ? 1 : 100) : pick([true, false, null]);
+      }
+      if (r < 0.7) {
+        const o: Record<string, unknown> = {};
+        const n = Math.floor(rnd() * 4);
+        for (let i = 0; i < n; i++) o[pick(keys)] = gen(d + 1);
+        return o;
+      }
+      return Array.from({ length: Math.floor(rnd() * 4) }, () => gen(d + 1));
+    };
+    const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : x));
+    let fast = 0;
+    const mismatches: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      let text = stringify({ root: gen(0), other: gen(1) }, { version: "1.1" });
+      if (rnd() < 0.3) {
+        const lines = text.split("\n");
+        const j = Math.floor(rnd() * lines.length);
+        const m = rnd();
+        const line = lines[j] ?? "";
+        lines[j] = m < 0.3 ? ` ${line}` : m < 0.6 ? line.slice(1) : m < 0.8 ? `${line} # c` : `${line}: x`;
+        text = lines.join("\n");
+      }
+      const got = readBlockYaml(text);
+      if (!got) continue;
+      fast++;
+      let expected: string;
+      try {
+        expected = canonical(parse(text));
+      } catch {
+        expected = "library error";
+      }
+      if (canonical(got.value) !== expected) mismatches.push(text);
+    }
+    expect(mismatches).toEqual([]);
+    expect(fast).toBeGreaterThan(500);
   });
 });
