@@ -1,14 +1,14 @@
 {{/*
-Expand the name of the chart.
+The chart's short name, or nameOverride when set.
 */}}
 {{- define "worker.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*
-Create a default fully qualified app name.
-We truncate at 63 chars because some Kubernetes name fields are limited to this (by the DNS naming spec).
-If release name contains chart name it will be used as a full name.
+The name objects get: release and chart name joined, or fullnameOverride.
+Kept to 63 characters, the limit of a DNS label. When the release name
+already contains the chart name, the release name alone is used.
 */}}
 {{- define "worker.fullname" -}}
 {{- if .Values.fullnameOverride }}
@@ -24,14 +24,14 @@ If release name contains chart name it will be used as a full name.
 {{- end }}
 
 {{/*
-Create chart name and version as used by the chart label.
+Chart name and version for the helm.sh/chart label ("+" is not allowed in label values).
 */}}
 {{- define "worker.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*
-Common labels
+Labels every object of the chart carries.
 */}}
 {{- define "worker.labels" -}}
 helm.sh/chart: {{ include "worker.chart" . }}
@@ -43,7 +43,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
-Selector labels
+Labels that select this release's pods; they never change between upgrades.
 */}}
 {{- define "worker.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "worker.name" . }}
