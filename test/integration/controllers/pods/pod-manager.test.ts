@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerPodManager, type PodManagerOptions } from "../../../../src/controllers/pods/manager.js";
 import type { PodIntent, PodStatus } from "../../../../src/controllers/pods/types.js";
-import type { ConfigMap, PodTemplate } from "../../../../src/manifest/index.js";
+import type { ConfigMap, PodTemplate, Secret } from "../../../../src/manifest/index.js";
 import { DockerRuntime } from "../../../../src/runtime/docker.js";
 
 const run = randomBytes(4).toString("hex");
@@ -145,6 +145,22 @@ describe("pods on the real Docker engine", () => {
     for (const host of [server.name, `web-${run}`]) {
       const r = await rt.exec(c.containerIds[0] ?? "", ["http-get", `http://${host}:8080/`], { timeoutMs: 5_000 });
       expect(r.stdout).toBe("web v2\n");
+    }
+  });
+
+  it("mounts a Secret as owner-only files readable by the container's user", async () => {
+    const m = manager();
+    await m.start();
+    const token: Secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "api", namespace }, type: "Opaque", data: { token: Buffer.from("s3cr3t").toString("base64") } };
+    const spec = (user?: number): PodTemplate["spec"] => ({
+      securityContext: user === undefined ? undefined : { runAsUser: user },
+      containers: [{ name: "w", image: "capstan-demo/worker:latest", volumeMounts: [{ name: "api", mountPath: "/run/api" }] }],
+      volumes: [{ name: "api", secret: { secretName: "api" } }],
+    });
+    for (const user of [undefined, 1000]) {
+      const p = await m.create(pod(spec(user), { secrets: { api: token } }));
+      const r = await rt.exec(p.containerIds[0] ?? "", ["sh", "-c", "cat /run/api/token; echo; stat -c '%a %u' /run/api/token"]);
+      expect(r.stdout).toBe(`s3cr3t\n400 ${user ?? 0}\n`);
     }
   });
 
