@@ -47,6 +47,7 @@ function goFuncTable(): FuncTable {
 const ROOT_NAME = "gotpl";
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 const DEFAULT_MAX_INCLUDE = 1000;
+const TPL_CACHE_LIMIT = 2000;
 
 export class TemplateSet implements ExecSet {
   readonly rootName = ROOT_NAME;
@@ -87,10 +88,13 @@ export class TemplateSet implements ExecSet {
    * earlier definition, except that an empty body never replaces an existing one.
    */
   parse(name: string, text: string): void {
+    this.addTrees(this.parseText(name, text));
+  }
+
+  private parseText(name: string, text: string): Map<string, Tree> {
     const funcs = this.funcs;
-    let trees: Map<string, Tree>;
     try {
-      trees = parseTemplate(name, text, { hasFunction: (f) => funcs[f] !== undefined });
+      return parseTemplate(name, text, { hasFunction: (f) => funcs[f] !== undefined });
     } catch (e) {
       if (e instanceof RangeError) {
         throw new TemplateError("TEMPLATE_PARSE_FAILED", `template: ${name}: actions nest too deeply to parse`, {
@@ -100,6 +104,9 @@ export class TemplateSet implements ExecSet {
       }
       throw e;
     }
+  }
+
+  private addTrees(trees: Map<string, Tree>): void {
     for (const [n, tree] of trees) {
       const old = this.lookup(n);
       if (old !== undefined && isEmptyTree(tree.root)) continue;
@@ -123,8 +130,37 @@ export class TemplateSet implements ExecSet {
 
   derive(name: string, text: string): ExecSet {
     const child = new TemplateSet({}, this);
-    child.parse(name, text);
+    child.addTrees(this.root().cachedParse(name, text));
     return child;
+  }
+
+  private root(): TemplateSet {
+    return this.parent === null ? this : this.parent.root();
+  }
+
+  /**
+   * Parsed `tpl` texts, by name and text: charts call tpl on the same values again and again
+   * (every value through a "render this if it is a template" helper), and trees are immutable.
+   * Parse errors are remembered too.
+   */
+  private tplCache: Map<string, Map<string, Tree> | TemplateError> | undefined;
+
+  private cachedParse(name: string, text: string): Map<string, Tree> {
+    this.tplCache ??= new Map();
+    const key = name + "\u0000" + text;
+    let hit = this.tplCache.get(key);
+    if (hit === undefined) {
+      try {
+        hit = this.parseText(name, text);
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        hit = e;
+      }
+      if (this.tplCache.size >= TPL_CACHE_LIMIT) this.tplCache.clear();
+      this.tplCache.set(key, hit);
+    }
+    if (hit instanceof TemplateError) throw hit;
+    return hit;
   }
 
   /**

@@ -68,6 +68,20 @@ describe("include and tpl", () => {
     expect(set.has("t")).toBe(false);
   });
 
+  it("tpl renders the same text again and again with each call's values", () => {
+    const set = goSet();
+    set.parse("a.yaml", '{{ range .items }}{{ tpl "[{{ .n }}]" . }}{{ end }}');
+    expect(set.execute("a.yaml", { items: [{ n: 1 }, { n: 2 }, { n: 3 }] })).toBe("[1][2][3]");
+    expect(set.execute("a.yaml", { items: [{ n: "x" }] })).toBe("[x]");
+  });
+
+  it("a tpl text that fails to parse fails every time it is used", () => {
+    const set = goSet();
+    set.parse("a.yaml", '{{ tpl "{{ .x " . }}');
+    expect(() => set.execute("a.yaml", {})).toThrow("cannot parse template");
+    expect(() => set.execute("a.yaml", {})).toThrow("cannot parse template");
+  });
+
   it("a tpl parse error is reported with the text and Go's message", () => {
     expect(renderError('{{ tpl "{{ .x " . }}').message).toBe(
       'template: t.yaml:1:3: executing "t.yaml" at <tpl "{{ .x " .>: error calling tpl: cannot parse template "{{ .x ": template: gotpl:1: unclosed action',
