@@ -129,6 +129,6 @@ export class CapabilitiesObject extends GoStruct {
     }
     this.KubeVersion = new KubeVersionObject(kubeVersion);
     this.APIVersions = new APIVersionsObject(versions);
-    this.HelmVersion = { version: "v3.15.0", git_commit: "", git_tree_state: "", go_version: "" };
+    this.HelmVersion = { Version: "v3.15.0", GitCommit: "", GitTreeState: "", GoVersion: "" };
   }
 }
