@@ -26,3 +26,5 @@ export type {
 } from "./schemas.js";
 export { parseYamlWithPositions } from "./yaml.js";
 export type { PositionedYaml } from "./yaml.js";
+export { HELM_YAML_OPTIONS } from "./yaml.js";
+export { parseYamlFast, readBlockYaml } from "./fast-yaml.js";
