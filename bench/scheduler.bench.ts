@@ -37,7 +37,8 @@ function nodes(count: number, rand: () => number): SchedulingNode[] {
     const taints: SchedulingNode["taints"] = [];
     if (i % 13 === 7) taints.push({ key: "dedicated", value: "batch", effect: "NoSchedule" });
     if (i % 20 === 3) taints.push({ key: "maintenance", value: "soon", effect: "PreferNoSchedule" });
-    return { name, labels, taints, allocatable: { cpuMillis: 16_000, memoryBytes: 64 * GI }, images: rand() < 0.5 ? { "capstan-demo/web:v1": 150 * MI } : {} };
+    const images: Record<string, number> = rand() < 0.5 ? { "capstan-demo/web:v1": 150 * MI } : {};
+    return { name, labels, taints, allocatable: { cpuMillis: 16_000, memoryBytes: 64 * GI }, images };
   });
 }
 
