@@ -109,7 +109,7 @@ export async function lintChart(opts: LintOptions, io: Pick<CliIO, "cwd">): Prom
 
   let layers;
   try {
-    layers = readValueLayers(repo.root, { files: opts.valueFiles.map((f) => repo.relative(f)), set: opts.set }, { chartDir: chartRel, cwd: repo.cwd });
+    layers = readValueLayers(repo.root, { files: opts.valueFiles.map((f) => `/${repo.relative(f)}`), set: opts.set }, { chartDir: chartRel, cwd: repo.cwd });
     const { tree, values } = coalesceChartValues(chart, layers);
     add(validateValues(tree, values));
   } catch (e) {

@@ -133,7 +133,7 @@ export async function templateChart(opts: TemplateOptions, io: Pick<CliIO, "cwd"
   const repo = repoPaths(io);
   const chartRel = repo.relative(opts.chart);
   const chart = await loadChart(repo.root, chartRel);
-  const layers = readValueLayers(repo.root, { files: opts.valueFiles.map((f) => repo.relative(f)), set: opts.set }, { chartDir: chartRel, cwd: repo.cwd });
+  const layers = readValueLayers(repo.root, { files: opts.valueFiles.map((f) => `/${repo.relative(f)}`), set: opts.set }, { chartDir: chartRel, cwd: repo.cwd });
   const result = renderChart(chart, { releaseName: opts.releaseName, namespace: opts.namespace, valueLayers: layers });
   let documents = result.documents;
   if (opts.showOnly.length > 0) {

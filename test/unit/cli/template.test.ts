@@ -98,6 +98,23 @@ describe("capstan template", () => {
     ]);
   });
 
+  test("-f files are read relative to the working directory, later files winning", async () => {
+    const repo = makeRepo({
+      "charts/app/Chart.yaml": chartYaml("app"),
+      "charts/app/values.yaml": "a: chart\nb: chart\n",
+      "charts/app/templates/cm.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: {{ .Values.a | quote }}\n  b: {{ .Values.b | quote }}\n',
+      "envs/prod/one.yaml": "a: one\nb: one\n",
+      "envs/prod/two.yaml": "b: two\n",
+    });
+    cleanups.push(repo.cleanup);
+    const r = await run(["../../charts/app", "-f", "one.yaml", "-f", path.join(repo.root, "envs/prod/two.yaml")], path.join(repo.root, "envs/prod"));
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain('  a: "one"\n  b: "two"\n');
+    const outside = await run(["../../charts/app", "-f", "../../../x.yaml"], path.join(repo.root, "envs/prod"));
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toBe("error: ../../../x.yaml: path resolves outside the repository; use a path inside the repository (symlinks out of it are refused)\n");
+  });
+
   test("refuses a chart path outside the repository", async () => {
     const r = await run(["../../outside"], path.join(repoRoot, "charts"));
     expect(r.code).toBe(1);
