@@ -382,7 +382,7 @@ export class DockerPodManager implements PodManager {
       if (rec.events.length > this.eventsPerPod) rec.events.splice(0, rec.events.length - this.eventsPerPod);
     }
     this.log({ msg: message, pod: rec.key, reason, type });
-    for (const l of this.eventListeners) l({ ...ev });
+    for (const l of this.eventListeners) this.notify(() => l({ ...ev }));
   }
 
   private setStatus(rec: PodRecord, patch: Partial<PodStatus>): void {
@@ -396,7 +396,16 @@ export class DockerPodManager implements PodManager {
     const snapshot = JSON.stringify(rec.status);
     if (!removed && snapshot === rec.lastEmitted) return;
     rec.lastEmitted = snapshot;
-    for (const l of this.changeListeners) l(structuredClone(rec.status));
+    for (const l of this.changeListeners) this.notify(() => l(structuredClone(rec.status)));
+  }
+
+  /** A listener's failure is its own: it must not fail the pod's step. */
+  private notify(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.log({ msg: "pod listener failed", error: (err as Error).message });
+    }
   }
 
   private template(rec: PodRecord): PodTemplate | undefined {
@@ -417,7 +426,12 @@ export class DockerPodManager implements PodManager {
       this.settleWaiters(rec, seq);
       return r;
     } catch (err) {
-      if (isCode(err, "RUNTIME_UNAVAILABLE")) this.setStatus(rec, { reason: "NodeUnavailable", message: (err as Error).message, ready: false, readySince: null });
+      const message = (err as Error).message;
+      if (isCode(err, "RUNTIME_UNAVAILABLE")) this.setStatus(rec, { reason: "NodeUnavailable", message, ready: false, readySince: null });
+      else if (this.pods.has(key)) {
+        this.event(rec, "Warning", "Failed", message);
+        this.setStatus(rec, { message });
+      }
       this.settleWaiters(rec, seq, err);
       throw err;
     }

@@ -375,6 +375,24 @@ describe("pod manager on a fake engine", () => {
     expect(m.get("prod", s.name)?.reason).toBeUndefined();
   });
 
+  it("shows why a step failed in the pod's message and retries it", async () => {
+    const m = manager();
+    const s = await m.create(web());
+    const start = rt.start.bind(rt);
+    let failures = 1;
+    rt.start = async (id) => {
+      if (failures-- > 0) throw new Error("port is already allocated");
+      return start(id);
+    };
+    await m.start();
+    rt.exit(s.name, 1);
+    await clock.advance(10_000);
+    expect(m.get("prod", s.name)?.message).toBe("port is already allocated");
+    expect(m.events("prod", s.name).at(-1)).toMatchObject({ reason: "Failed", type: "Warning" });
+    await clock.advance(1_000);
+    expect(m.get("prod", s.name)).toMatchObject({ phase: "Running", restarts: 1, ready: true });
+  });
+
   it("only adopts containers carrying its own extra labels", async () => {
     const other = manager({ labels: { "capstan.dev/test-run": "other" } });
     await other.create(web());
