@@ -9,3 +9,4 @@ export type { ApiError, ApiErrorCode } from "./errors.js";
 export { tokenMatches } from "./auth.js";
 export { WEBHOOK_BODY_LIMIT } from "./routes/webhook.js";
 export type * from "./view.js";
+export { appSummary, eventView, historyEntry, lastSync } from "./from-state.js";

@@ -29,7 +29,17 @@ export class EventStreams {
   }
 
   async handle(req: FastifyRequest, reply: FastifyReply, headers: Record<string, string>): Promise<void> {
-    const apps = await this.view.listApps();
+    // Subscribe before reading the snapshot, and hold what arrives meanwhile: nothing falls between them.
+    let held: ViewEvent[] | null = [];
+    let deliver: (e: ViewEvent) => void = () => {};
+    const unsubscribe = this.view.subscribe((e) => (held ? held.push(e) : deliver(e)));
+    let apps;
+    try {
+      apps = await this.view.listApps();
+    } catch (err) {
+      unsubscribe();
+      throw err;
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -53,7 +63,9 @@ export class EventStreams {
     };
     write(`retry: 3000\n\n`);
     write(message("snapshot", { apps }, this.nextId++));
-    const unsubscribe = this.view.subscribe((e: ViewEvent) => write(message(e.type, e, this.nextId++)));
+    deliver = (e) => write(message(e.type, e, this.nextId++));
+    for (const e of held) deliver(e);
+    held = null;
     const heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), this.options.heartbeatMs);
     heartbeat.unref();
     const done = (): void => {

@@ -4,7 +4,7 @@
  * state store, controllers and runtime; `FakeView` (fake-view.ts) implements it in memory for
  * tests and demos. The server never applies anything itself: actions only ask the daemon to.
  *
- * Actions throw `CapstanError`; its code picks the HTTP status (see `statusForCode` in errors.ts):
+ * Actions throw `CapstanError`; its code picks the HTTP status (`statusForCode` in src/server/errors.ts):
  * APPLICATION_NOT_FOUND → 404, USAGE → 400, GIT_REF_NOT_FOUND → 404, anything else → 500.
  */
 import type { DiffResult } from "../diff/types.js";

@@ -64,6 +64,27 @@ describe("dashboard", () => {
     await page.close();
   });
 
+  it("can be used from the keyboard: Tab reaches an application's link and Enter opens its page", async () => {
+    const page = await open("");
+    await page.locator('li[data-app="api"]').waitFor();
+    let focused = "";
+    for (let i = 0; i < 12 && focused !== "api"; i++) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate<string>("document.activeElement?.textContent ?? ''");
+    }
+    expect(focused).toBe("api");
+    const outline = await page.evaluate<string>("getComputedStyle(document.activeElement).outlineStyle");
+    expect(outline).toBe("solid");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "api" }).waitFor();
+    expect(page.url()).toMatch(/#\/apps\/api$/);
+    const unnamed = await page.evaluate<number>(
+      "[...document.querySelectorAll('button, a[href], input, select')].filter((el) => !(el.getAttribute('aria-label') || el.textContent.trim() || (el.labels && el.labels.length))).length",
+    );
+    expect(unnamed).toBe(0);
+    await page.close();
+  });
+
   it("shows Progressing and then Healthy with the new commit as the daemon reports them, without reloading", async () => {
     const page = await open("");
     const web = page.locator('li[data-app="web"]');

@@ -28,7 +28,9 @@ function route() {
   }
   // #/apps/web/history jumps to a section of the page already shown.
   if (key === lastPage) {
-    if (parts[2]) document.getElementById(parts[2])?.scrollIntoView({ block: "start" });
+    const section = parts[2] ? document.getElementById(parts[2]) : null;
+    section?.scrollIntoView({ block: "start" });
+    section?.focus({ preventScroll: true });
     return;
   }
   leave?.();

@@ -25,11 +25,11 @@ export function appView(main, name) {
     head,
     h("nav", { class: "jump", "aria-label": "Sections" }, ["Objects", "History", "Events", "Diff", "Logs"].map((s) => h("a", { href: `#/apps/${name}/${s.toLowerCase()}`, "data-section": s.toLowerCase() }, s))),
     h("div", { class: "app-grid" },
-      h("section", { id: "objects", "aria-labelledby": "objects-h", class: "card" }, h("h2", { id: "objects-h" }, "Objects"), objects),
-      h("section", { id: "history", "aria-labelledby": "history-h", class: "card" }, h("h2", { id: "history-h" }, "History"), historyBody),
-      h("section", { id: "events", "aria-labelledby": "events-h", class: "card" }, h("h2", { id: "events-h" }, "Events"), eventsBody),
-      h("section", { id: "diff", "aria-labelledby": "diff-h", class: "card" }, h("h2", { id: "diff-h" }, "Live vs Git"), diffBody),
-      h("section", { id: "logs", "aria-labelledby": "logs-h", class: "card wide" }, h("h2", { id: "logs-h" }, "Pod logs"), logsBody)));
+      h("section", { id: "objects", tabindex: "-1", "aria-labelledby": "objects-h", class: "card" }, h("h2", { id: "objects-h" }, "Objects"), objects),
+      h("section", { id: "history", tabindex: "-1", "aria-labelledby": "history-h", class: "card" }, h("h2", { id: "history-h" }, "History"), historyBody),
+      h("section", { id: "events", tabindex: "-1", "aria-labelledby": "events-h", class: "card" }, h("h2", { id: "events-h" }, "Events"), eventsBody),
+      h("section", { id: "diff", tabindex: "-1", "aria-labelledby": "diff-h", class: "card" }, h("h2", { id: "diff-h" }, "Live vs Git"), diffBody),
+      h("section", { id: "logs", tabindex: "-1", "aria-labelledby": "logs-h", class: "card wide" }, h("h2", { id: "logs-h" }, "Pod logs"), logsBody)));
 
   const fail = (target, err) => {
     if (!alive) return;
@@ -180,7 +180,7 @@ export function appView(main, name) {
     timer = setTimeout(load, 250);
   });
   const offEvents = store.onEvent((e) => {
-    if (!alive || e.app !== name) return;
+    if (!alive || e.app !== name || events.some((x) => x.seq === e.seq)) return;
     events.push(e);
     renderEvents();
   });
