@@ -270,6 +270,11 @@ export class Applier {
     return { ...aggregateHealth(objects.map((o) => ({ ...o.health, message: `${o.key.slice(app.length + 1)}: ${o.health.message ?? ""}` }))), objects };
   }
 
+  /** Resolves once no workload is queued or being reconciled (each has made its latest step). */
+  idle(): Promise<void> {
+    return this.queue.onIdle();
+  }
+
   /** Resolves when the application's current sync is Healthy or Failed, or `timeoutMs` passes (Failed, reason Timeout). */
   waitForHealthy(app: string, timeoutMs: number): Promise<SyncOutcome> {
     const run = this.runs.get(app);
