@@ -1,0 +1,541 @@
+import { existsSync, statSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { loadApplications, renderApplication, type Application } from "../application/index.js";
+import type { CapstanConfig } from "../config/index.js";
+import { configuredNodes } from "../config/index.js";
+import { Applier, FileDesiredStore } from "../controllers/apply/index.js";
+import type { Clock } from "../controllers/clock.js";
+import { systemClock } from "../controllers/clock.js";
+import { createPodManager } from "../controllers/pods/index.js";
+import type { PodManager } from "../controllers/pods/types.js";
+import { WorkQueue } from "../controllers/queue.js";
+import { CapstanError } from "../errors.js";
+import type { ManifestObject, Service } from "../manifest/index.js";
+import { DockerRuntime } from "../runtime/docker.js";
+import type { ContainerRuntime } from "../runtime/types.js";
+import { PrometheusMetrics, startServer, type RunningServer } from "../server/index.js";
+import { ServiceController } from "../services/index.js";
+import { createGitSource, type GitSource, type ResolvedRevision } from "../source/index.js";
+import {
+  acquireDaemonLock,
+  autoSyncDecision,
+  ensureToken,
+  manifestsDigest,
+  openSqliteStateStore,
+  type AppRecord,
+  type DaemonLock,
+  type Initiator,
+  type StateStore,
+} from "../state/index.js";
+import { handleWebhook, matchRepos, schedulePoll, watchRepository, type PollSchedule, type RepoWatch } from "../triggers/index.js";
+import { revisionManifests } from "./manifests.js";
+import { DaemonViewImpl } from "./view.js";
+
+export interface DaemonOptions {
+  stateDir: string;
+  /** A local path or a URL holding `apps/` (and usually the charts). */
+  repo: string;
+  appsPath?: string;
+  host?: string;
+  /** Default 7420; 0 picks a free port (the address is written to `<stateDir>/daemon.json`). */
+  port?: number;
+  /** Cron schedule of Git polls (default every 30 s). */
+  poll?: string;
+  /** Secret for webhooks (GitHub, Gitea, generic HMAC; GitLab token). */
+  webhookSecret?: string;
+  config?: CapstanConfig;
+  /** Watch a local repository's refs (default: on for local paths). */
+  watch?: boolean;
+  /** Syncs run at once across applications. */
+  concurrency?: number;
+  /** How long one sync may take to become healthy before it counts as failed. */
+  syncTimeoutMs?: number;
+  clock?: Clock;
+  log?: (entry: Record<string, unknown>) => void;
+  env?: Record<string, string | undefined>;
+  /** Tests mark what they make. */
+  labels?: Record<string, string>;
+  /** Restart back-off of pods (tests shorten it). */
+  restartBackoff?: { baseMs?: number; maxMs?: number };
+  resyncPeriodMs?: number;
+}
+
+export interface RunningDaemon {
+  url: string;
+  token: string;
+  daemon: Daemon;
+  stop(): Promise<void>;
+}
+
+const AUTO_INITIATORS: ReadonlySet<Initiator> = new Set(["poll", "watch", "webhook"]);
+
+interface AppEntry {
+  app: Application;
+  /** The tree the Application was read from (the repository's default branch at its last refresh). */
+  repo: string;
+}
+
+/**
+ * The sync daemon: watches every Application of one repository and, on each trigger, runs
+ * fetch → render → plan → apply → wait → record for it. Work per application is serialized, and
+ * applications sync concurrently up to a limit; one application's failure never blocks another.
+ */
+export class Daemon {
+  readonly store: StateStore;
+  readonly source: GitSource;
+  readonly runtime: ContainerRuntime;
+  readonly runtimes: Map<string, ContainerRuntime>;
+  readonly pods: PodManager;
+  readonly services: ServiceController;
+  readonly applier: Applier;
+  readonly metrics = new PrometheusMetrics();
+  readonly repo: string;
+  readonly apps = new Map<string, AppEntry>();
+  private readonly queue: WorkQueue;
+  private readonly pending = new Map<string, { initiator: Initiator; revision?: string }>();
+  private readonly clock: Clock;
+  private readonly log: (entry: Record<string, unknown>) => void;
+  private readonly localRepo: boolean;
+  private poll?: PollSchedule;
+  private watch?: RepoWatch;
+  private refreshing: Promise<void> | undefined;
+  private stopping = false;
+  readonly view: DaemonViewImpl;
+
+  constructor(readonly options: DaemonOptions, readonly lock: DaemonLock) {
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? (() => {});
+    this.localRepo = isLocalPath(options.repo);
+    this.repo = this.localRepo ? resolve(options.repo) : options.repo;
+    this.store = openSqliteStateStore(options.stateDir);
+    this.source = createGitSource({
+      stateDir: options.stateDir,
+      env: options.env ?? process.env,
+      onEvent: (e) => void this.recordForAll("Warning", "ForcePushed", `${e.ref} moved from ${e.from.slice(0, 7)} to ${e.to.slice(0, 7)}, which does not contain it (force-push); following it`),
+    });
+    this.runtimes = new Map(
+      configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] }).map((n) => [
+        n.name,
+        new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: options.env }) as ContainerRuntime,
+      ]),
+    );
+    this.runtime = [...this.runtimes.values()][0] as ContainerRuntime;
+    const basePods = createPodManager({
+      runtimes: this.runtimes,
+      stateDir: options.stateDir,
+      clock: this.clock,
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.restartBackoff ? { restartBackoff: options.restartBackoff } : {}),
+      ...(options.resyncPeriodMs ? { resyncPeriodMs: options.resyncPeriodMs } : {}),
+      log: (e) => this.log({ component: "pods", ...e }),
+    });
+    this.services = new ServiceController({
+      pods: basePods,
+      runtimes: this.runtimes,
+      serveProxies: true,
+      onWarning: (p) => this.log({ component: "services", level: "warning", msg: p.message }),
+    });
+    this.pods = this.services.pods;
+    this.applier = new Applier({
+      runtime: this.runtime,
+      pods: this.pods,
+      store: new FileDesiredStore(options.stateDir),
+      clock: this.clock,
+      ...(options.labels ? { labels: options.labels } : {}),
+      log: (e) => this.log({ component: "applier", ...e }),
+    });
+    this.queue = new WorkQueue({
+      clock: this.clock,
+      concurrency: options.concurrency ?? 4,
+      reconcile: (name) => this.syncStep(name),
+      onError: (name, err) => this.log({ level: "error", app: name, msg: "sync failed", error: (err as Error).message }),
+    });
+    this.view = new DaemonViewImpl(this);
+  }
+
+  async start(): Promise<void> {
+    await this.pods.start();
+    this.applier.start();
+    this.queue.start();
+    await this.resumeApplied();
+    await this.refresh("poll");
+    this.poll = schedulePoll({
+      repo: this.repo,
+      schedule: this.options.poll,
+      onTick: () => this.refresh("poll"),
+      onError: (err) => this.log({ level: "warning", msg: "poll failed", error: (err as Error).message }),
+    });
+    if (this.localRepo && this.options.watch !== false) {
+      this.watch = await watchRepository(this.repo, () => void this.refresh("watch").catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message })), {
+        onError: (err) => this.log({ level: "warning", msg: "watch failed", error: (err as Error).message }),
+      });
+    }
+  }
+
+  /** Stop taking work, let running steps finish, release everything. Containers keep running. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.poll?.stop();
+    await this.watch?.stop();
+    await this.queue.stop();
+    await this.applier.stop();
+    await this.services.close();
+    await this.pods.stop();
+    await this.store.close();
+    this.lock.release();
+  }
+
+  /**
+   * After a restart: containers are adopted by the pod manager; the applier is told again what each
+   * application's current revision wants, and a sync that was under way is finished or rolled back.
+   */
+  private async resumeApplied(): Promise<void> {
+    for (const rec of await this.store.listApps()) {
+      const revisions = await this.store.listRevisions(rec.name);
+      const unfinished = revisions.filter((r) => r.phase === "Running" || r.phase === "Pending");
+      for (const r of unfinished) {
+        await this.store.finishRevision(rec.name, r.id, {
+          phase: "Failed",
+          reason: "Interrupted",
+          event: { type: "Warning", reason: "SyncInterrupted", message: `revision ${r.id} (${r.commit.slice(0, 7)}) was interrupted by a daemon restart; syncing again` },
+        });
+      }
+      if (unfinished.length > 0) this.enqueue(rec.name, "cli");
+    }
+  }
+
+  /** Fetch the repository, re-read its Applications, and queue a sync step for each. */
+  refresh(initiator: Initiator): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    this.refreshing = this.doRefresh(initiator).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(initiator: Initiator): Promise<void> {
+    if (this.stopping) return;
+    await this.source.fetch(this.repo);
+    const head = await this.source.resolve(this.repo, "HEAD", { fetch: "if-missing" });
+    const tree = await this.source.checkout(this.repo, head.sha);
+    const loaded = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
+    if (!loaded.ok) {
+      const message = loaded.errors.map((p) => `${p.file ?? ""}${p.line ? `:${p.line}` : ""}: ${p.field ? `${p.field}: ` : ""}${p.message}`).join("; ");
+      this.log({ level: "error", msg: "applications are invalid; keeping the last good set", commit: head.sha, problems: message });
+      await this.recordForAll("Warning", "ApplicationsInvalid", `commit ${head.sha.slice(0, 7)}: ${message}`);
+      return;
+    }
+    for (const app of loaded.value) {
+      this.apps.set(app.metadata.name, { app, repo: app.spec.source.repoURL && app.spec.source.repoURL !== "." ? app.spec.source.repoURL : this.repo });
+      await this.store.upsertApp({
+        name: app.metadata.name,
+        repo: this.apps.get(app.metadata.name)?.repo ?? this.repo,
+        path: app.spec.source.path,
+        targetRevision: app.spec.source.targetRevision,
+        revisionHistoryLimit: app.spec.syncPolicy.revisionHistoryLimit,
+      });
+      this.enqueue(app.metadata.name, initiator);
+    }
+  }
+
+  /** Queue a sync step of one application; a manual request outranks an automatic one. */
+  enqueue(name: string, initiator: Initiator, revision?: string): void {
+    const before = this.pending.get(name);
+    if (!before || AUTO_INITIATORS.has(before.initiator)) this.pending.set(name, { initiator, ...(revision ? { revision } : {}) });
+    this.queue.add(name);
+  }
+
+  /** One level-based step for one application. */
+  private async syncStep(name: string): Promise<void> {
+    const request = this.pending.get(name) ?? { initiator: "poll" as Initiator };
+    this.pending.delete(name);
+    const entry = this.apps.get(name);
+    const rec = await this.store.getApp(name);
+    if (!entry || !rec) return;
+    const repo = entry.repo;
+    const head = await this.source.resolve(repo, entry.app.spec.source.targetRevision, { fetch: this.localRepo && repo === this.repo ? "always" : "if-missing" });
+    const revisions = await this.store.listRevisions(name);
+    const current = rec.status.currentRevision === null ? undefined : revisions.find((r) => r.id === rec.status.currentRevision);
+
+    if (request.initiator === "rollback") {
+      await this.rollbackTo(name, rec, request.revision);
+      return;
+    }
+    const automatic = AUTO_INITIATORS.has(request.initiator);
+    if (automatic && !entry.app.spec.syncPolicy.automated && current) {
+      await this.setSyncStatus(name, head.sha === current.commit ? "Synced" : "OutOfSync");
+      return;
+    }
+    const decision = autoSyncDecision(rec.status, head.sha, current?.commit ?? null);
+    if (!decision.sync && (automatic || decision.reason === "Pinned" || decision.reason === "Suspended")) {
+      if (decision.reason !== "AlreadyApplied") await this.setSyncStatus(name, head.sha === current?.commit ? "Synced" : "OutOfSync");
+      return;
+    }
+    await this.applyCommit(name, head, request.initiator);
+  }
+
+  private async setSyncStatus(name: string, sync: "Synced" | "OutOfSync"): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      const rec = await this.store.getApp(name);
+      if (!rec || rec.status.sync === sync) return;
+      const r = await this.store.casAppStatus(name, rec.version, { sync });
+      if (r.ok) {
+        await this.view.publish(name);
+        return;
+      }
+    }
+  }
+
+  /** Render the commit, apply it, wait until healthy or failed, and record the revision. */
+  async applyCommit(name: string, commit: ResolvedRevision, initiator: Initiator, options: { pin?: boolean } = {}): Promise<void> {
+    const entry = this.apps.get(name);
+    if (!entry) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} is not declared in ${this.repo}`);
+    const started = this.clock.now();
+    const tree = await this.source.checkout(entry.repo, commit.sha);
+    // The Application as the commit declares it when it is in the same repository, else as the tracked branch does.
+    let app = entry.app;
+    if (entry.repo === this.repo) {
+      const atCommit = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
+      const found = atCommit.ok ? atCommit.value.find((a) => a.metadata.name === name) : undefined;
+      if (found) app = found;
+    }
+    let rendered;
+    try {
+      rendered = await renderApplication(tree, app);
+    } catch (err) {
+      const e = err as CapstanError;
+      const detail = [e.message, ...(e.problems ?? []).map((p) => `${p.file ?? ""}${p.line ? `:${p.line}` : ""}: ${p.field ? `${p.field}: ` : ""}${p.message}`)].join("; ");
+      await this.failWithoutApplying(name, commit, initiator, "RenderFailed", detail);
+      return;
+    }
+    const manifests = revisionManifests(rendered.objects);
+    const rev = await this.store.beginRevision(name, {
+      commit: commit.sha,
+      message: commit.message.split("\n")[0] ?? "",
+      author: commit.author,
+      commitTime: commit.time,
+      manifests,
+      initiator,
+      phase: "Running",
+    });
+    this.metrics.rolloutStarted(name);
+    await this.store.recordEvent(name, { type: "Normal", reason: "SyncStarted", message: `revision ${rev.id}: syncing ${commit.sha.slice(0, 7)} "${rev.message}" (${initiator})` });
+    await this.casStatus(name, { health: "Progressing", healthMessage: `rolling out ${commit.sha.slice(0, 7)}` });
+    await this.view.publish(name);
+
+    const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
+    const services = objects.filter((o): o is Service => o.kind === "Service");
+    for (const p of await this.services.setServices(name, services)) {
+      await this.store.recordEvent(name, { type: "Warning", reason: "ServiceInvalid", message: p.message, object: "Service" });
+    }
+    let outcome;
+    try {
+      await this.applier.sync({
+        app: name,
+        namespace: app.spec.destination.namespace,
+        commit: commit.sha,
+        objects,
+        prune: app.spec.syncPolicy.automated?.prune ?? false,
+        autoRollback: app.spec.syncPolicy.autoRollback,
+      });
+      outcome = await this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000);
+    } catch (err) {
+      outcome = { status: "Failed" as const, commit: commit.sha, reason: (err as CapstanError).code ?? "SyncFailed", message: (err as Error).message };
+    }
+    const durationMs = this.clock.now() - started;
+    const pinned = options.pin ? { id: rev.id, sha: commit.sha } : undefined;
+    if (outcome.status === "Healthy") {
+      const rec = await this.store.getApp(name);
+      await this.store.finishRevision(name, rev.id, {
+        phase: "Succeeded",
+        ...(rec
+          ? {
+              status: {
+                expectedVersion: rec.version,
+                next: {
+                  sync: pinned || rec.status.pinned ? "OutOfSync" : "Synced",
+                  health: "Healthy",
+                  healthMessage: "",
+                  currentRevision: rev.id,
+                  lastFailedCommit: null,
+                  ...(pinned ? { pinned } : {}),
+                },
+              },
+            }
+          : {}),
+        healthyObjects: rendered.objects.map((o) => o.object),
+        event: { type: "Normal", reason: "SyncSucceeded", message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) is healthy after ${Math.round(durationMs / 100) / 10}s` },
+      });
+      this.metrics.rolloutSucceeded(name);
+    } else {
+      const reason = `${outcome.reason}: ${outcome.message}`;
+      await this.store.finishRevision(name, rev.id, {
+        phase: "Failed",
+        reason,
+        event: { type: "Warning", reason: "SyncFailed", message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) failed: ${reason}` },
+      });
+      this.metrics.rolloutFailed(name);
+      if (outcome.rolledBackTo) {
+        await this.recordRollback(name, rev.id, outcome.rolledBackTo, commit.sha);
+      } else {
+        await this.casStatus(name, { health: "Degraded", healthMessage: reason, lastFailedCommit: commit.sha, sync: "OutOfSync" });
+      }
+    }
+    await this.view.publish(name);
+  }
+
+  /** The applier re-applied the last healthy sync: record it as its own revision and remember the failed commit. */
+  private async recordRollback(name: string, failedId: number, healthyCommit: string, failedCommit: string): Promise<void> {
+    const revisions = await this.store.listRevisions(name);
+    const healthy = [...revisions].reverse().find((r) => r.commit === healthyCommit && r.phase !== "Failed");
+    const full = healthy ? await this.store.getRevision(name, healthy.id) : null;
+    const rev = await this.store.beginRevision(name, {
+      commit: healthyCommit,
+      message: full?.message ?? "",
+      author: full?.author ?? "",
+      commitTime: full?.commitTime ?? new Date(this.clock.now()).toISOString(),
+      manifests: full?.manifests ?? "",
+      initiator: "auto-rollback",
+      phase: "Running",
+    });
+    const outcome = await this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000).catch(() => undefined);
+    const rec = await this.store.getApp(name);
+    await this.store.finishRevision(name, rev.id, {
+      phase: "RolledBack",
+      reason: `revision ${failedId} (${failedCommit.slice(0, 7)}) failed; restored ${healthyCommit.slice(0, 7)}${healthy ? ` from revision ${healthy.id}` : ""}`,
+      ...(rec
+        ? {
+            status: {
+              expectedVersion: rec.version,
+              next: {
+                sync: "OutOfSync",
+                health: outcome?.status === "Healthy" ? "Healthy" : "Degraded",
+                healthMessage: outcome?.status === "Healthy" ? "" : "rollback did not become healthy",
+                currentRevision: rev.id,
+                lastFailedCommit: failedCommit,
+              },
+            },
+          }
+        : {}),
+      event: { type: "Warning", reason: "RolledBack", message: `rolled back to ${healthyCommit.slice(0, 7)}; ${failedCommit.slice(0, 7)} will not be retried until a newer commit arrives` },
+    });
+    this.metrics.rolloutRolledBack(name);
+  }
+
+  private async failWithoutApplying(name: string, commit: ResolvedRevision, initiator: Initiator, reason: string, message: string): Promise<void> {
+    const rev = await this.store.beginRevision(name, {
+      commit: commit.sha,
+      message: commit.message.split("\n")[0] ?? "",
+      author: commit.author,
+      commitTime: commit.time,
+      manifests: "",
+      initiator,
+      phase: "Running",
+    });
+    await this.store.finishRevision(name, rev.id, {
+      phase: "Failed",
+      reason: `${reason}: ${message}`,
+      event: { type: "Warning", reason, message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) was not applied; the last good revision keeps running: ${message}` },
+    });
+    await this.casStatus(name, { sync: "OutOfSync", lastFailedCommit: commit.sha });
+    this.metrics.rolloutFailed(name);
+    await this.view.publish(name);
+  }
+
+  /** `capstan rollback`: re-apply a stored revision's commit and pin the application there. */
+  private async rollbackTo(name: string, rec: AppRecord, which: string | undefined): Promise<void> {
+    const revisions = await this.store.listRevisions(name);
+    let target;
+    if (which === undefined) {
+      const currentSha = revisions.find((r) => r.id === rec.status.currentRevision)?.commit;
+      target = [...revisions].reverse().find((r) => r.phase === "Succeeded" && r.id !== rec.status.currentRevision && r.commit !== currentSha);
+    } else if (/^\d+$/.test(which)) {
+      target = revisions.find((r) => r.id === Number(which));
+    } else {
+      target = [...revisions].reverse().find((r) => r.commit.startsWith(which.toLowerCase()));
+    }
+    if (!target) {
+      await this.store.recordEvent(name, { type: "Warning", reason: "RollbackFailed", message: `no stored revision ${which ?? "before the current one"} to roll back to` });
+      await this.view.publish(name);
+      return;
+    }
+    const entry = this.apps.get(name);
+    const commit = await this.source.resolve(entry?.repo ?? this.repo, target.commit, { fetch: "if-missing" });
+    await this.applyCommit(name, commit, "rollback", { pin: true });
+  }
+
+  private async casStatus(name: string, next: Partial<AppRecord["status"]>): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const rec = await this.store.getApp(name);
+      if (!rec) return;
+      const r = await this.store.casAppStatus(name, rec.version, next);
+      if (r.ok) return;
+    }
+  }
+
+  private async recordForAll(type: "Normal" | "Warning", reason: string, message: string): Promise<void> {
+    for (const rec of await this.store.listApps()) {
+      await this.store.recordEvent(rec.name, { type, reason, message });
+      await this.view.publish(rec.name);
+    }
+  }
+
+  /** Webhook: verify, then refresh when a configured repository was pushed. */
+  async webhook(headers: Record<string, string | string[] | undefined>, body: Buffer): Promise<{ status: number; body: unknown }> {
+    const secret = this.options.webhookSecret;
+    const result = handleWebhook({ headers, body }, { secrets: secret ? { github: secret, gitlab: secret, gitea: secret, generic: secret } : {} });
+    if (result.status === 202) {
+      const configured = [this.repo, ...[...this.apps.values()].map((e) => e.repo)];
+      const matched = matchRepos(configured, result.repos);
+      if (matched.length > 0 || this.localRepo) {
+        void this.refresh("webhook").catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message }));
+      }
+      this.metrics.webhookRequest?.("accepted");
+      return { status: 202, body: { accepted: true, repos: matched, ref: result.ref } };
+    }
+    if (result.status === 204) return { status: 204, body: null };
+    return { status: result.status, body: { code: result.code, message: result.message } };
+  }
+}
+
+function isLocalPath(repo: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^/]+:/.test(repo)) return false;
+  return existsSync(repo) && statSync(repo).isDirectory();
+}
+
+/** Starts a daemon: takes the state directory's lock, serves the API and dashboard, begins watching. */
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  await mkdir(options.stateDir, { recursive: true });
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 7420;
+  const lock = acquireDaemonLock(options.stateDir, { apiAddress: `${host}:${port}` });
+  let daemon: Daemon | undefined;
+  let server: RunningServer | undefined;
+  try {
+    const token = ensureToken(options.stateDir);
+    daemon = new Daemon(options, lock);
+    server = await startServer({ view: daemon.view, token, host, port, metrics: daemon.metrics });
+    await writeFile(join(options.stateDir, "daemon.json"), `${JSON.stringify({ url: server.url, pid: process.pid }, null, 2)}\n`, { mode: 0o600 });
+    await daemon.start();
+    const running = daemon;
+    const srv = server;
+    return {
+      url: server.url,
+      token,
+      daemon,
+      stop: async () => {
+        await srv.close();
+        await running.stop();
+        await rm(join(options.stateDir, "daemon.json"), { force: true });
+      },
+    };
+  } catch (err) {
+    await server?.close().catch(() => undefined);
+    if (daemon) await daemon.stop().catch(() => undefined);
+    else lock.release();
+    throw err;
+  }
+}
+
+export { manifestsDigest };

@@ -1,0 +1,286 @@
+import { parseAllDocuments } from "yaml";
+import { loadApplications, renderApplication } from "../application/index.js";
+import type { PodStatus } from "../controllers/pods/types.js";
+import { diffObjects, objectDiffs, type DiffObject } from "../diff/index.js";
+import { CapstanError } from "../errors.js";
+import { LABEL } from "../runtime/labels.js";
+import {
+  appSummary,
+  eventView,
+  historyEntry,
+  type AppDetail,
+  type AppObjects,
+  type AppSummary,
+  type DaemonView,
+  type DiffTarget,
+  type DiffView,
+  type EventsQuery,
+  type EventView,
+  type HeaderBag,
+  type HistoryEntry,
+  type NodeView,
+  type PodView,
+  type ViewListener,
+  type WebhookResponse,
+  type WorkloadKind,
+  type WorkloadView,
+} from "../server/index.js";
+import type { Daemon } from "./daemon.js";
+
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
+
+function podView(p: PodStatus): PodView {
+  return {
+    name: p.name,
+    node: p.node,
+    ready: p.ready,
+    restarts: p.restarts,
+    phase: p.phase,
+    reason: p.reason ?? "",
+    ports: p.hostPorts.map((h) => ({ containerPort: h.containerPort, hostPort: h.hostPort, protocol: "TCP" as const })),
+    createdAt: new Date(p.createdAt).toISOString(),
+  };
+}
+
+function toDiffObjects(objects: readonly unknown[]): DiffObject[] {
+  return objects.flatMap((raw) => {
+    const o = raw as { kind?: string; metadata?: { name?: string; namespace?: string } };
+    if (!o?.kind || !o.metadata?.name) return [];
+    const namespace = o.metadata.namespace ?? "default";
+    return [{ key: `${namespace}/${o.kind}/${o.metadata.name}`, kind: o.kind, name: o.metadata.name, namespace, object: raw as Record<string, unknown> }];
+  });
+}
+
+function endpointsOf(ports: { ready: { pod: string }[]; notReady: { pod: string }[] }[]): { pod: string; ready: boolean }[] {
+  const byPod = new Map<string, boolean>();
+  for (const p of ports) {
+    for (const r of p.ready) byPod.set(r.pod, true);
+    for (const r of p.notReady) if (!byPod.has(r.pod)) byPod.set(r.pod, false);
+  }
+  return [...byPod].map(([pod, ready]) => ({ pod, ready }));
+}
+
+/** The daemon as the API, dashboard and metrics see it: state store rows plus live pods and services. */
+export class DaemonViewImpl implements DaemonView {
+  private readonly listeners = new Set<ViewListener>();
+  private lastEventSeq = 0;
+
+  constructor(private readonly daemon: Daemon) {}
+
+  private async record(name: string) {
+    const rec = await this.daemon.store.getApp(name);
+    if (!rec) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} not found`);
+    return rec;
+  }
+
+  private namespaceOf(name: string): string {
+    return this.daemon.apps.get(name)?.app.spec.destination.namespace ?? "default";
+  }
+
+  async summary(name: string): Promise<AppSummary> {
+    const rec = await this.record(name);
+    return appSummary(rec, await this.daemon.store.listRevisions(name), this.namespaceOf(name));
+  }
+
+  /** Tells subscribers (the event stream, metrics) about an application's new status and events. */
+  async publish(name: string): Promise<void> {
+    const summary = await this.summary(name).catch(() => undefined);
+    if (summary) {
+      this.daemon.metrics.app(summary);
+      for (const l of this.listeners) l({ type: "app", app: summary });
+    }
+    const events = await this.daemon.store.listEvents({ app: name, limit: 20 });
+    for (const e of events) {
+      if (e.seq <= this.lastEventSeq) continue;
+      this.lastEventSeq = e.seq;
+      for (const l of this.listeners) l({ type: "event", event: eventView(e) });
+    }
+  }
+
+  async listApps(): Promise<AppSummary[]> {
+    const out: AppSummary[] = [];
+    for (const rec of await this.daemon.store.listApps()) {
+      out.push(appSummary(rec, await this.daemon.store.listRevisions(rec.name), this.namespaceOf(rec.name)));
+    }
+    return out;
+  }
+
+  async getApp(name: string): Promise<AppDetail> {
+    const summary = await this.summary(name);
+    const healthy = await this.daemon.store.getHealthyObjects(name);
+    const desired = (healthy?.objects ?? []) as { kind: string; metadata: { name: string }; spec?: Record<string, unknown> }[];
+    const pods = this.daemon.pods.list({ app: name });
+    const health = this.daemon.applier.health(name);
+    const workloads: WorkloadView[] = desired
+      .filter((o) => WORKLOAD_KINDS.has(o.kind))
+      .map((o) => {
+        const mine = pods.filter((p) => p.ownerKind === o.kind && p.ownerName === o.metadata.name);
+        const revisions = [...new Set(mine.map((p) => p.revision))];
+        const replicas = typeof o.spec?.replicas === "number" ? o.spec.replicas : o.kind === "CronJob" ? 0 : 1;
+        const h = health.objects.find((x) => x.key.endsWith(`/${o.kind}/${o.metadata.name}`))?.health;
+        const newest = mine.reduce<PodStatus | undefined>((a, p) => (!a || p.createdAt > a.createdAt ? p : a), undefined);
+        return {
+          kind: o.kind as WorkloadKind,
+          name: o.metadata.name,
+          health: h?.status ?? "Unknown",
+          healthMessage: h?.message ?? "",
+          desired: replicas,
+          ready: mine.filter((p) => p.ready).length,
+          revisionSets: revisions.map((r) => {
+            const inSet = mine.filter((p) => p.revision === r);
+            return { revision: r, current: r === newest?.revision, desired: r === newest?.revision ? replicas : 0, pods: inSet.map(podView) };
+          }),
+        };
+      });
+    const services = this.daemon.services
+      .status()
+      .filter((s) => s.app === name)
+      .map((s) => ({
+        name: s.name,
+        type: s.type,
+        ports: s.ports.map((p) => ({
+          ...(p.name ? { name: p.name } : {}),
+          port: p.port,
+          targetPort: p.port,
+          nodePort: s.nodePorts.find((n) => n.port === p.port)?.nodePort ?? null,
+          protocol: (p.protocol === "UDP" ? "UDP" : "TCP") as "TCP" | "UDP",
+        })),
+        endpoints: endpointsOf(s.ports),
+      }));
+    const names = (kind: string): string[] => desired.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+    const objects: AppObjects = {
+      workloads,
+      services,
+      configMaps: names("ConfigMap"),
+      secrets: names("Secret"),
+      persistentVolumeClaims: names("PersistentVolumeClaim"),
+    };
+    return { ...summary, objects };
+  }
+
+  async history(name: string, limit: number): Promise<HistoryEntry[]> {
+    await this.record(name);
+    return (await this.daemon.store.listRevisions(name)).reverse().slice(0, limit).map(historyEntry);
+  }
+
+  async events(query: EventsQuery): Promise<EventView[]> {
+    return (await this.daemon.store.listEvents(query)).map(eventView);
+  }
+
+  async diff(name: string, against: DiffTarget): Promise<DiffView> {
+    await this.record(name);
+    const live = toDiffObjects((await this.daemon.store.getHealthyObjects(name))?.objects ?? []);
+    let target: DiffObject[];
+    if (against === "git") {
+      const entry = this.daemon.apps.get(name);
+      if (!entry) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} is not declared in Git`);
+      const head = await this.daemon.source.resolve(entry.repo, entry.app.spec.source.targetRevision, { fetch: "if-missing" });
+      const tree = await this.daemon.source.checkout(entry.repo, head.sha);
+      const apps = await loadApplications(tree, { appsPath: this.daemon.options.appsPath ?? "apps" });
+      const app = (apps.ok ? apps.value.find((a) => a.metadata.name === name) : undefined) ?? entry.app;
+      target = (await renderApplication(tree, app)).objects;
+    } else {
+      const rev = await this.daemon.store.getRevision(name, against.revision);
+      if (!rev) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} has no revision ${against.revision}`);
+      target = toDiffObjects(parseAllDocuments(rev.manifests).map((d) => d.toJS()));
+    }
+    const result = diffObjects(live, target);
+    return { text: objectDiffs(result).map((d) => d.text).join("\n"), json: result };
+  }
+
+  async podLogs(app: string, pod: string, tail: number): Promise<string> {
+    await this.record(app);
+    const status = this.daemon.pods.list({ app }).find((p) => p.name === pod);
+    if (!status || !status.containerIds[0]) throw new CapstanError("CONTAINER_NOT_FOUND", `application ${app} has no pod ${pod}`);
+    const runtime = this.daemon.runtimes.get(status.node) ?? this.daemon.runtime;
+    return runtime.logs(status.containerIds[0], { tail });
+  }
+
+  async nodes(): Promise<NodeView[]> {
+    const out: NodeView[] = [];
+    for (const [name, runtime] of this.daemon.runtimes) {
+      try {
+        const info = await runtime.info();
+        const pods = (await runtime.list({ [LABEL.managedBy]: "capstan" })).filter((c) => c.status === "running").length;
+        const node: NodeView = {
+          name,
+          status: "Ready",
+          cpu: { allocatable: info.cpus * 1000, requested: 0 },
+          memory: { allocatable: info.memoryBytes, requested: 0 },
+          pods,
+          engineVersion: info.engineVersion,
+        };
+        this.daemon.metrics.node(node);
+        out.push(node);
+      } catch {
+        out.push({ name, status: "NotReady", cpu: { allocatable: 0, requested: 0 }, memory: { allocatable: 0, requested: 0 }, pods: 0, engineVersion: "" });
+      }
+    }
+    return out;
+  }
+
+  async sync(name: string): Promise<AppSummary> {
+    await this.record(name);
+    this.daemon.enqueue(name, "cli");
+    return this.summary(name);
+  }
+
+  async refresh(name: string): Promise<AppSummary> {
+    await this.record(name);
+    await this.daemon.refresh("cli");
+    return this.summary(name);
+  }
+
+  async rollback(name: string, revision?: string): Promise<AppSummary> {
+    const rec = await this.record(name);
+    const revisions = await this.daemon.store.listRevisions(name);
+    if (revision !== undefined) {
+      const found = /^\d+$/.test(revision) ? revisions.some((r) => r.id === Number(revision)) : revisions.some((r) => r.commit.startsWith(revision.toLowerCase()));
+      if (!found) throw new CapstanError("GIT_REF_NOT_FOUND", `application ${name} has no stored revision ${revision} (see capstan history ${name})`);
+    } else if (!revisions.some((r) => r.phase === "Succeeded" && r.id !== rec.status.currentRevision)) {
+      throw new CapstanError("GIT_REF_NOT_FOUND", `application ${name} has no earlier healthy revision to roll back to`);
+    }
+    this.daemon.enqueue(name, "rollback", revision);
+    return this.summary(name);
+  }
+
+  async unpin(name: string): Promise<AppSummary> {
+    await this.setStatus(name, { pinned: null });
+    await this.daemon.store.recordEvent(name, { type: "Normal", reason: "Unpinned", message: "auto-sync follows the branch again" });
+    this.daemon.enqueue(name, "cli");
+    await this.publish(name);
+    return this.summary(name);
+  }
+
+  async suspend(name: string): Promise<AppSummary> {
+    await this.setStatus(name, { suspended: true });
+    await this.daemon.store.recordEvent(name, { type: "Normal", reason: "Suspended", message: "auto-sync is suspended" });
+    await this.publish(name);
+    return this.summary(name);
+  }
+
+  async resume(name: string): Promise<AppSummary> {
+    await this.setStatus(name, { suspended: false });
+    await this.daemon.store.recordEvent(name, { type: "Normal", reason: "Resumed", message: "auto-sync is on again" });
+    this.daemon.enqueue(name, "cli");
+    await this.publish(name);
+    return this.summary(name);
+  }
+
+  private async setStatus(name: string, next: Parameters<Daemon["store"]["casAppStatus"]>[2]): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const rec = await this.record(name);
+      if ((await this.daemon.store.casAppStatus(name, rec.version, next)).ok) return;
+    }
+    throw new CapstanError("STATE_ERROR", `application ${name} changed too often to update; try again`);
+  }
+
+  subscribe(listener: ViewListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  handleWebhook(headers: HeaderBag, rawBody: Buffer): Promise<WebhookResponse> {
+    return this.daemon.webhook(headers, rawBody);
+  }
+}
