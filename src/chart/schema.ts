@@ -22,16 +22,24 @@ function compile(chart: Chart): ValidateFunction | Problem {
   if (cached) return cached;
   const schema: Record<string, unknown> = { ...(chart.schema ?? {}) };
   const dialect = typeof schema["$schema"] === "string" ? schema["$schema"] : "";
+  // Every load of a chart compiles its schema again: a top-level $id would clash with the
+  // previous compilation, so it is dropped, and the compiled schema is removed from ajv's
+  // cache afterwards (the validate function keeps working) so a long-running daemon does not grow.
+  delete schema["$id"];
+  delete schema["id"];
   let result: ValidateFunction | Problem;
   try {
-    if (dialect.includes("2020-12")) result = (ajv2020 ??= new Ajv2020(options)).compile(schema);
-    else if (dialect.includes("2019-09")) result = (ajv2019 ??= new Ajv2019(options)).compile(schema);
+    let ajv: Ajv | Ajv2019 | Ajv2020;
+    if (dialect.includes("2020-12")) ajv = ajv2020 ??= new Ajv2020(options);
+    else if (dialect.includes("2019-09")) ajv = ajv2019 ??= new Ajv2019(options);
     else {
       // Draft-07 under any spelling of its URI, and older drafts (04, 06), validate as draft-07,
       // which reads them the same way for common schemas.
       delete schema["$schema"];
-      result = (ajv07 ??= new Ajv(options)).compile(schema);
+      ajv = ajv07 ??= new Ajv(options);
     }
+    result = ajv.compile(schema);
+    ajv.removeSchema(schema);
   } catch (e) {
     result = { file: `${chart.dir}/values.schema.json`, message: `invalid JSON Schema: ${(e as Error).message}` };
   }

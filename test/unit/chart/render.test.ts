@@ -324,6 +324,23 @@ describe("render errors name the file, line and column", () => {
   });
 });
 
+describe("values.schema.json across loads", () => {
+  test("a schema with an $id validates every time its chart is loaded again", async () => {
+    const r = makeRepo({
+      "charts/app/Chart.yaml": chartYaml("app"),
+      "charts/app/values.yaml": "port: 80\n",
+      "charts/app/values.schema.json": JSON.stringify({ $id: "https://example.com/app.schema.json", type: "object", properties: { port: { type: "integer" } } }),
+      "charts/app/templates/cm.yaml": configMapTemplate("app", "  a: b\n"),
+    });
+    cleanups.push(r.cleanup);
+    for (let i = 0; i < 3; i++) {
+      const chart = await loadChart(r.root, "charts/app");
+      expect(renderChart(chart, opts).documents).toHaveLength(1);
+      expect(() => renderChart(chart, { ...opts, valueLayers: [{ port: "x" }] })).toThrow("values do not match values.schema.json");
+    }
+  });
+});
+
 describe("output", () => {
   test("documents split on --- at a line start, trimmed, empty ones dropped, with the line each starts on", () => {
     expect(splitDocuments("\n\na: 1\n---\n\n---\nb: 2\n  ---\nc: 3\n--- \nd: 4")).toEqual([
