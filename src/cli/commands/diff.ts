@@ -30,6 +30,8 @@ export interface DiffRevisionsOptions {
 interface Side {
   label: RevisionLabel;
   tree?: string;
+  /** Why the revision could not be resolved or checked out, as git said it. */
+  cause?: unknown;
   apps?: Map<string, Application>;
   error?: SideError;
 }
@@ -67,7 +69,8 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
           s.label = { ref, sha: resolved.sha };
           s.tree = await source.checkout(repo, resolved.sha);
         } catch (err) {
-          s.error = sideError(side, err, `revision ${ref}`);
+          s.error = sideError(side, err, `${side} (${ref})`);
+          s.cause = err;
           return s;
         }
         // A base without the apps directory simply had no applications yet (the revision adds them).
@@ -93,7 +96,8 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
     loadSide("revision", options.revision),
     ...(options.base !== undefined ? [loadSide("base", options.base)] : []),
   ]);
-  if (revision.error && !revision.tree) throw errorOf(revision.error);
+  // Without the revision there is nothing to review: its own error (GIT_REF_NOT_FOUND, GIT_FAILED…) is the answer.
+  if (revision.error && !revision.tree) throw revision.cause ?? new CapstanError("GIT_FAILED", revision.error.message);
 
   // Applications to look at: the named ones, or every one known on the revision side or a base side
   // (an application deleted by the revision still shows, with all its objects removed).
@@ -193,10 +197,6 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
     );
   }
   return { repo: display, apps: results };
-}
-
-function errorOf(e: SideError): CapstanError {
-  return new CapstanError("GIT_FAILED", `${e.side}: ${e.message}`, e.problems ? { problems: e.problems } : {});
 }
 
 const USAGE =
