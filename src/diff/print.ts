@@ -141,7 +141,8 @@ export function printMarkdown(report: DiffReport, options: MarkdownOptions = {})
   for (const app of report.apps) {
     const c = counts(app);
     const status = app.errors.length > 0 ? ` ⚠️ ${app.errors.map((e) => `${e.side} failed`).join(", ")}` : "";
-    out.push(`| ${escapeCell(app.name)}${status} | \`${label(app.base)}\` → \`${label(app.revision)}\` | ${c.added} | ${c.changed} | ${c.removed} |`);
+    const cells = app.result ? [c.added, c.changed, c.removed] : ["–", "–", "–"];
+    out.push(`| ${escapeCell(app.name)}${status} | \`${label(app.base)}\` → \`${label(app.revision)}\` | ${cells.join(" | ")} |`);
   }
   out.push("");
   // Headings, errors and rollout impact always fit; whole diff sections are added while they fit.

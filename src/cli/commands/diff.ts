@@ -144,7 +144,8 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
       entry.rendered = { ...entry.rendered, [sideName]: objects.length };
       return objects;
     } catch (err) {
-      entry.errors.push(sideError(sideName, err, `${sideName} (${side.label.ref}) ${app.spec.source.path}`));
+      // Chart errors name the chart and file themselves.
+      entry.errors.push(sideError(sideName, err, `${sideName} (${side.label.ref})`));
       return undefined;
     }
   };

@@ -141,7 +141,7 @@ describe("capstan diff", () => {
   it("names the broken side and file, still rendering the other side, and exits 2", async () => {
     const run = await diff("--repo", repo.path, "--app", "web", "--revision", "broken");
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain("error (revision): revision (broken) charts/web:");
+    expect(run.stdout).toContain("error (revision): revision (broken): charts/web: templates do not parse");
     expect(run.stdout).toContain("charts/web/templates/broken.yaml");
     expect(run.stdout).not.toContain("error (base)");
     expect(run.stdout).toContain("base (main) rendered 4 objects");
@@ -150,8 +150,8 @@ describe("capstan diff", () => {
   it("reports both sides when both fail to render", async () => {
     const run = await diff("--repo", repo.path, "--app", "web", "--base", "broken", "--revision", "broken-too");
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain("error (base): base (broken) charts/web:");
-    expect(run.stdout).toContain("error (revision): revision (broken-too) charts/web:");
+    expect(run.stdout).toContain("error (base): base (broken): charts/web:");
+    expect(run.stdout).toContain("error (revision): revision (broken-too): charts/web:");
     expect(run.stdout).toContain("charts/web/templates/values-typo.yaml");
   });
 

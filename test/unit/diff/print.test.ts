@@ -93,7 +93,7 @@ describe("diff printers", () => {
       apps: [{ name: "web", errors: [{ side: "revision", message: "chart charts/web failed to render", problems: [{ file: "charts/web/templates/x.yaml", line: 3, message: "boom" }] }] }],
     };
     expect(printText(r)).toContain("error (revision): chart charts/web failed to render\n  charts/web/templates/x.yaml:3: boom");
-    expect(printMarkdown(r)).toContain("| web ⚠️ revision failed |");
+    expect(printMarkdown(r)).toContain("| web ⚠️ revision failed | `?` → `?` | – | – | – |");
     expect(reportHasDifferences(r)).toBe(false);
   });
 });
