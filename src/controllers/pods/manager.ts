@@ -185,10 +185,12 @@ export class DockerPodManager implements PodManager {
     rec.status.revision = intent.revision;
     rec.status.commit = intent.commit;
     rec.status.labels = { ...(intent.template.metadata?.labels ?? {}) };
+    rec.status.image = intent.template.spec.containers[0]?.image ?? rec.status.image;
     try {
+      const previous = rec.mat?.digest;
       rec.mat = materializePod(intent, { stateDir: this.stateDir, extraLabels: this.extraLabels, node: rec.node });
       rec.configError = undefined;
-      for (const w of rec.mat.warnings) this.event(rec, "Warning", "Unsupported", w);
+      if (rec.mat.digest !== previous) for (const w of rec.mat.warnings) this.event(rec, "Warning", "Unsupported", w);
     } catch (err) {
       if (!(err instanceof PodConfigError)) throw err;
       rec.mat = undefined;
