@@ -52,6 +52,8 @@ export interface SyncRequest {
   /** Re-apply the last healthy sync when a rollout fails (Application syncPolicy.autoRollback). */
   autoRollback?: boolean;
   files?: ReadonlyMap<string, string>;
+  /** Set by the applier when this sync re-applies the last healthy revision after this commit failed. */
+  rollbackOf?: string;
 }
 
 export type SyncOutcome =
@@ -67,6 +69,9 @@ interface AppRun {
   outcome?: SyncOutcome;
   waiters: ((o: SyncOutcome) => void)[];
   rollingBackFrom?: string;
+  failing?: boolean;
+  /** Settles once the rollback sync after a failure has been registered. */
+  rollback?: Promise<void>;
 }
 
 const WORKLOAD_KINDS = new Set(["Deployment", "Job", "CronJob"]);
@@ -171,6 +176,7 @@ export class Applier {
       reports: new Map(),
       workloads: new Set(),
       waiters: previous && !previous.outcome ? previous.waiters : [],
+      ...(request.rollbackOf ? { rollingBackFrom: request.rollbackOf } : {}),
     };
     this.runs.set(request.app, run);
     // Workloads of the previous sync that this one no longer has stop being reconciled.
@@ -279,6 +285,10 @@ export class Applier {
   waitForHealthy(app: string, timeoutMs: number): Promise<SyncOutcome> {
     const run = this.runs.get(app);
     if (!run) return Promise.reject(new CapstanError("APPLICATION_NOT_FOUND", `application ${app} was not synced by this applier`));
+    if (run.outcome?.status === "Failed" && run.rollback) {
+      // The failure was answered by a rollback: wait for the revision it brings back.
+      return run.rollback.then(() => (this.runs.get(app) === run ? (run.outcome as SyncOutcome) : this.waitForHealthy(app, timeoutMs)));
+    }
     if (run.outcome) return Promise.resolve(run.outcome);
     return new Promise((resolve) => {
       let settled = false;
@@ -300,11 +310,12 @@ export class Applier {
 
   private evaluate(app: string): void {
     const run = this.runs.get(app);
-    if (!run || run.outcome) return;
+    if (!run || run.outcome || run.failing) return;
     const failed = [...run.reports.entries()].find(([k, r]) => run.workloads.has(k) && r.failure);
     if (failed) {
       const [key, r] = failed;
       const failure = r.failure as { reason: string; message: string };
+      run.failing = true;
       void this.fail(run, `${key.slice(app.length + 1)}: ${failure.message}`, failure.reason, r.kind === "Deployment");
       return;
     }
@@ -348,16 +359,30 @@ export class Applier {
     });
     const outcome: SyncOutcome = { status: "Failed", commit: run.request.commit, reason, message, ...(record.rolledBackTo ? { rolledBackTo: record.rolledBackTo } : {}) };
     run.outcome = outcome;
-    for (const w of run.waiters.splice(0)) w(outcome);
     this.log({ msg: "sync failed", app, commit: run.request.commit, reason, message, rolledBackTo: record.rolledBackTo });
-    if (!rollBack || !target) return;
+    const healthy = target;
+    if (rollBack && healthy) run.rollback = this.rollBack(run, healthy).catch((err: unknown) => this.log({ msg: "rollback failed", app, error: (err as Error).message }));
+    for (const w of run.waiters.splice(0)) w(outcome);
+  }
+
+  private async rollBack(run: AppRun, target: NonNullable<AppState["healthy"]>): Promise<void> {
+    const app = run.request.app;
     const restored = restoreSecrets(target.objects, run.request.objects);
     if (restored.missing.length > 0) this.log({ msg: "rollback keeps current values of Secrets changed since", app, secrets: restored.missing });
     const objects = restored.missing.length === 0 ? restored.objects : mergeCurrentSecrets(restored.objects, run.request.objects, run.request.namespace);
     for (const o of objects) if (o.kind === "Deployment") this.deployments.resetProgress(app, o.metadata.namespace || run.request.namespace, o.metadata.name);
-    await this.sync({ ...run.request, commit: target.commit, objects, prune: run.request.prune });
-    const next = this.runs.get(app);
-    if (next) next.rollingBackFrom = run.request.commit;
+    // Registering the new run happens before sync() first awaits anything slow; waves may take longer.
+    const synced = this.sync({ ...run.request, commit: target.commit, objects, rollbackOf: run.request.commit });
+    await Promise.race([synced, this.nextRun(app, run)]);
+    synced.catch((err: unknown) => this.log({ msg: "rollback sync failed", app, error: (err as Error).message }));
+  }
+
+  /** Resolves once the application's run is no longer `run`. */
+  private nextRun(app: string, run: AppRun): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (this.runs.get(app) !== run ? resolve() : this.clock.setTimeout(check, 20));
+      check();
+    });
   }
 
   /** Removes everything Capstan made for the application (see `deleteApplication`). */
