@@ -102,7 +102,7 @@ export function buildServer(options: ServerOptions): BuiltServer {
     },
     { prefix: "/api/v1" },
   );
-  app.register(async (hooks) => webhookRoutes(hooks, options.view));
+  app.register(async (hooks) => webhookRoutes(hooks, options.view, metrics));
   metricsRoutes(app, metrics, readGuard);
   dashboardRoutes(app, options.dashboardDir ?? defaultDashboardDir());
   return { app, metrics, streams };

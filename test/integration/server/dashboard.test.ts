@@ -85,6 +85,23 @@ describe("dashboard", () => {
     await page.close();
   });
 
+  it("asks for the token before showing anything when the daemon listens beyond loopback", async () => {
+    const open = await startServer({ view: new FakeView(), token: TOKEN, host: "0.0.0.0", port: 0 });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${open.port}/`);
+      await page.getByRole("heading", { name: "Token needed" }).waitFor();
+      expect(await page.locator("li.app-row").count()).toBe(0);
+      await page.getByRole("main").getByLabel("API token").fill(TOKEN);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.locator('li[data-app="web"]').waitFor();
+      await page.locator("#conn[data-state=live]").waitFor();
+    } finally {
+      await page.close();
+      await open.close();
+    }
+  });
+
   it("shows Progressing and then Healthy with the new commit as the daemon reports them, without reloading", async () => {
     const page = await open("");
     const web = page.locator('li[data-app="web"]');

@@ -253,6 +253,7 @@ describe("webhook", () => {
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe("PAYLOAD_TOO_LARGE");
     expect(view.calls).toEqual([]);
+    expect((await get("/metrics")).body).toContain('capstan_webhook_requests_total{result="invalid"} 1');
     const ok = await app.inject({ method: "POST", url: "/api/webhook", headers: { "content-type": "application/json" }, payload: "x".repeat(1024 * 1024) });
     expect(ok.statusCode).toBe(202);
   });

@@ -1,5 +1,5 @@
 // Boot: hash routing, the live stream, and the clock that keeps relative times fresh.
-import { get, stream } from "./api.js";
+import { ApiError, get, stream, token } from "./api.js";
 import { h, replace } from "./dom.js";
 import { relativeTime } from "./format.js";
 import { store } from "./store.js";
@@ -71,7 +71,21 @@ stream({
 // In case the stream is slow to open, the list still fills from a plain read.
 get("/apps")
   .then((apps) => !store.loaded && store.setAll(apps))
-  .catch((err) => replace(main, h("h1", {}, "Cannot reach the daemon"), h("p", { class: "error", role: "alert" }, err.message)));
+  .catch((err) => (err instanceof ApiError && err.status === 401 ? askReadToken(err.message) : replace(main, h("h1", {}, "Cannot reach the daemon"), h("p", { class: "error", role: "alert" }, err.message))));
+
+// Beyond loopback even reads need the token: ask once, keep it for this tab, start again.
+function askReadToken(message) {
+  leave?.();
+  leave = null;
+  const input = h("input", { id: "read-token", type: "password", autocomplete: "off", spellcheck: "false", required: true });
+  replace(main,
+    h("h1", {}, "Token needed"),
+    h("p", {}, "This daemon listens beyond loopback, so reading needs its API token too."),
+    h("p", { class: "muted" }, message),
+    h("form", { class: "field", onsubmit: (e) => { e.preventDefault(); token.set(input.value.trim()); location.reload(); } },
+      h("label", { for: "read-token" }, "API token"), input, h("div", { class: "buttons" }, h("button", { type: "submit", class: "btn primary" }, "Continue"))));
+  input.focus();
+}
 
 setInterval(() => {
   for (const t of document.querySelectorAll("time[data-rel]")) t.textContent = relativeTime(t.getAttribute("datetime"));

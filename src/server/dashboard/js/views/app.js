@@ -78,7 +78,7 @@ export function appView(main, name) {
         h("h1", {}, app.name),
         h("span", { class: "ns" }, `namespace ${app.namespace}`)),
       h("div", { class: "status-row", id: "app-status" }, healthBadge(app.health, app.healthMessage), syncBadge(app.sync, app.pinned), pinnedBadge(app.pinned), suspendedBadge(app.suspended)),
-      app.healthMessage ? h("p", { class: "health-msg" }, app.healthMessage) : null,
+      app.healthMessage ? h("p", { class: `health-msg msg-${app.health}` }, app.healthMessage) : null,
       h("dl", { class: "facts" },
         h("div", {}, h("dt", {}, "Commit"), h("dd", {}, commitLine(app.commit), app.currentRevision ? h("span", { class: "meta" }, ` · revision r${app.currentRevision}`) : null)),
         h("div", {}, h("dt", {}, "Last sync"), h("dd", {}, lastSyncLine(app.lastSync))),
@@ -219,7 +219,7 @@ function workload(w, showLogs) {
   return h("li", { class: "workload" },
     h("div", { class: "node-line" }, h("span", { class: "kind" }, w.kind), " ", h("strong", {}, w.name), " ", healthBadge(w.health, w.healthMessage),
       w.kind === "CronJob" ? null : h("span", { class: "meta" }, ` ${w.ready}/${w.desired} ready`),
-      w.healthMessage ? h("span", { class: "health-msg" }, w.healthMessage) : null),
+      w.healthMessage ? h("span", { class: `health-msg msg-${w.health}` }, w.healthMessage) : null),
     children.length ? h("ul", {}, children) : null);
 }
 

@@ -54,7 +54,7 @@ function row(app) {
       h("a", { href: `#/apps/${encodeURIComponent(app.name)}`, "data-focus": `app-${app.name}`, class: "app-link" }, app.name),
       h("span", { class: "ns" }, app.namespace)),
     h("div", { class: "cell status" }, healthBadge(app.health, app.healthMessage), syncBadge(app.sync, app.pinned), pinnedBadge(app.pinned), suspendedBadge(app.suspended),
-      app.healthMessage ? h("span", { class: "health-msg" }, app.healthMessage) : null),
+      app.healthMessage ? h("span", { class: `health-msg msg-${app.health}` }, app.healthMessage) : null),
     h("div", { class: "cell commit-cell" }, h("span", { class: "label" }, "Commit "), commitLine(app.commit)),
     h("div", { class: "cell sync-cell" }, h("span", { class: "label" }, "Last sync "), lastSyncLine(app.lastSync)));
 }
