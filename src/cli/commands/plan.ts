@@ -153,6 +153,7 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
     const strategy = d.spec.strategy ?? {};
     const batches = previewRollout({
       owner: t.name,
+      namespace: t.namespace,
       replicas: d.spec.replicas ?? 1,
       strategy: {
         type: strategy.type ?? "RollingUpdate",

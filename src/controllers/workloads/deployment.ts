@@ -97,7 +97,7 @@ export class DeploymentController {
     }
     const creates = step.actions.filter((a) => a.type === "create");
     for (const action of creates) {
-      const names = freePodNames(name, revision, live.map((p) => p.name), action.count);
+      const names = freePodNames(name, revision, live.map((p) => p.name), action.count, namespace);
       await Promise.all(names.map((n) => this.pods.create(intentFor(n))));
     }
 

@@ -99,7 +99,7 @@ export class JobController {
         const taken = new Set(live.map((p) => p.name));
         const names: string[] = [];
         for (let i = 0; names.length < a.count; i++) {
-          const n = `${name}-${ordinalSuffix(`${name}-${revision}`, i)}`;
+          const n = `${name}-${ordinalSuffix(`${namespace}/${name}-${revision}`, i)}`;
           if (!taken.has(n)) names.push(n);
         }
         await Promise.all(

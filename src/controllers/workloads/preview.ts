@@ -15,6 +15,7 @@ export interface RolloutBatch {
  */
 export function previewRollout(input: {
   owner: string;
+  namespace?: string;
   replicas: number;
   strategy: RolloutStrategy;
   revision: string;
@@ -41,7 +42,7 @@ export function previewRollout(input: {
         batch.delete.push(...a.pods);
         pods = pods.filter((p) => !a.pods.includes(p.name));
       } else {
-        const names = freePodNames(input.owner, a.revision, pods.map((p) => p.name), a.count);
+        const names = freePodNames(input.owner, a.revision, pods.map((p) => p.name), a.count, input.namespace ?? "");
         batch.create.push(...names);
         pods = [...pods, ...names.map((name) => ({ name, revision: a.revision, phase: "Running" as const, ready: true, readySince: now, createdAt: now }))];
       }

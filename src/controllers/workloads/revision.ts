@@ -81,17 +81,20 @@ export function ordinalSuffix(seed: string, ordinal: number): string {
   return encode(createHash("sha256").update(`${seed}\0${ordinal}`).digest(), 5);
 }
 
-/** `<deployment>-<hash>-<suffix>`, like a ReplicaSet's pods. */
-export function podName(owner: string, revision: string, ordinal: number): string {
-  return `${owner}-${revision}-${ordinalSuffix(`${owner}-${revision}`, ordinal)}`;
+/**
+ * `<deployment>-<hash>-<suffix>`, like a ReplicaSet's pods. The suffix also depends on the namespace,
+ * because a pod's container name is global on a Docker engine while the same chart may run in several.
+ */
+export function podName(owner: string, revision: string, ordinal: number, namespace = ""): string {
+  return `${owner}-${revision}-${ordinalSuffix(`${namespace}/${owner}-${revision}`, ordinal)}`;
 }
 
 /** The lowest ordinals whose pod names are not taken, so re-running a create makes no duplicates. */
-export function freePodNames(owner: string, revision: string, taken: Iterable<string>, count: number): string[] {
+export function freePodNames(owner: string, revision: string, taken: Iterable<string>, count: number, namespace = ""): string[] {
   const used = new Set(taken);
   const out: string[] = [];
   for (let i = 0; out.length < count; i++) {
-    const name = podName(owner, revision, i);
+    const name = podName(owner, revision, i, namespace);
     if (!used.has(name)) out.push(name);
   }
   return out;

@@ -114,14 +114,15 @@ describe("Deployments on the real engine", () => {
     await applier.sync(run.request(app, "c1", [configMap("web", { GREETING: "hello" }), web("web", { replicas: 2, configMap: "web" })]));
     await applier.waitForHealthy(app, 60_000);
     const before = await run.containers(app);
-    expect(await httpGet(before[0]?.port ?? 0, "/cgi-bin/env")).toContain("GREETING=hello");
+    const env = async (name: string) => (await run.rt.exec(name, ["env"])).stdout;
+    expect(await env(before[0]?.name ?? "")).toContain("GREETING=hello");
     await applier.sync(run.request(app, "c2", [configMap("web", { GREETING: "bonjour" }), web("web", { replicas: 2, configMap: "web" })]));
     expect((await applier.waitForHealthy(app, 60_000)).status).toBe("Healthy");
     await new Promise((r) => setTimeout(r, 500));
     const after = await run.containers(app);
     expect(after).toHaveLength(2);
     expect(after.filter((c) => before.some((b) => b.name === c.name))).toEqual([]);
-    expect(await httpGet(after[0]?.port ?? 0, "/cgi-bin/env")).toContain("GREETING=bonjour");
+    for (const c of after) expect(await env(c.name)).toContain("GREETING=bonjour");
   });
 
   it("prune removes only the Deployment Git dropped", async () => {
