@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDaemon, type RunningDaemon } from "../../../src/daemon/index.js";
+import { removeDir, tempDir } from "../../helpers/git.js";
+import { githubSignature, served, until, webFixture, type WebFixture } from "./fixture.js";
+
+const NO_POLL = "0 0 1 1 *";
+
+describe("the sync daemon following a local repository", () => {
+  let fx: WebFixture;
+  let stateDir: string;
+  let d: RunningDaemon;
+
+  beforeAll(async () => {
+    fx = webFixture("dwatch");
+    stateDir = tempDir("capstan-daemon-");
+    d = await startDaemon({ stateDir, repo: fx.repo.path, port: 0, poll: NO_POLL, labels: fx.runLabel });
+    await until("v1 serving", async () => (await served(fx.nodePort)) === "web v1", 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await d?.stop();
+    fx?.cleanup();
+    if (stateDir) await removeDir(stateDir);
+  }, 30_000);
+
+  const history = () => d.daemon.view.history(fx.app, 50);
+
+  it("serves a new commit within seconds of `git commit`, noticed by the watch", async () => {
+    const sha = fx.deploy("v2");
+    const started = Date.now();
+    await until("v2 serving", async () => (await served(fx.nodePort)) === "web v2", 20_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const row = await until("the revision recorded as Succeeded", async () => ((await history())[0]?.phase === "Succeeded" ? (await history())[0] : null), 10_000);
+    expect(row).toMatchObject({ sha, phase: "Succeeded", initiator: "watch" });
+  }, 30_000);
+
+  it("rolls a broken commit back automatically, records Failed then RolledBack, and does not retry it", async () => {
+    const broken = fx.deploy("broken");
+    const rows = await until(
+      "the rollback row",
+      async () => {
+        const h = await history();
+        return h[0]?.phase === "RolledBack" ? h : null;
+      },
+      60_000,
+      250,
+    );
+    expect(rows[1]).toMatchObject({ sha: broken, phase: "Failed" });
+    expect(rows[0]).toMatchObject({ phase: "RolledBack", initiator: "auto-rollback" });
+    expect(await served(fx.nodePort)).toBe("web v2");
+    const count = rows.length;
+    await d.daemon.refresh("poll");
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await history()).length).toBe(count);
+    const fixed = fx.deploy("v3");
+    await until("v3 serving", async () => (await served(fx.nodePort)) === "web v3", 30_000);
+    const row = await until("v3 recorded as Succeeded", async () => ((await history())[0]?.phase === "Succeeded" ? (await history())[0] : null), 10_000);
+    expect(row).toMatchObject({ sha: fixed, phase: "Succeeded" });
+  }, 120_000);
+
+  it("pins the application on rollback, ignores new commits while pinned, and follows again after unpin", async () => {
+    await d.daemon.view.rollback(fx.app);
+    await until("v2 serving again", async () => (await served(fx.nodePort)) === "web v2", 30_000);
+    const pinned = await until("pinned status", async () => {
+      const s = await d.daemon.view.summary(fx.app);
+      return s.pinned && s.health === "Healthy" ? s : null;
+    }, 10_000);
+    expect(pinned.sync).toBe("OutOfSync");
+    expect((await history())[0]).toMatchObject({ initiator: "rollback", phase: "Succeeded" });
+    fx.deploy("v1", "web v1 again");
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await served(fx.nodePort)).toBe("web v2");
+    await d.daemon.view.unpin(fx.app);
+    await until("v1 serving after unpin", async () => (await served(fx.nodePort)) === "web v1", 30_000);
+    expect((await d.daemon.view.summary(fx.app)).pinned).toBeNull();
+  }, 90_000);
+});
+
+describe("the sync daemon's webhook", () => {
+  let fx: WebFixture;
+  let stateDir: string;
+  let d: RunningDaemon;
+  const secret = "s3cret-for-tests";
+
+  beforeAll(async () => {
+    fx = webFixture("dhook");
+    stateDir = tempDir("capstan-daemon-");
+    d = await startDaemon({ stateDir, repo: fx.repo.path, port: 0, poll: NO_POLL, watch: false, webhookSecret: secret, labels: fx.runLabel });
+    await until("v1 serving", async () => (await served(fx.nodePort)) === "web v1", 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await d?.stop();
+    fx?.cleanup();
+    if (stateDir) await removeDir(stateDir);
+  }, 30_000);
+
+  const post = (headers: Record<string, string>, body: Buffer) =>
+    fetch(`${d.url}/api/webhook`, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "push", ...headers }, body });
+
+  it("refuses unsigned, wrongly signed and oversized webhooks and syncs nothing", async () => {
+    fx.deploy("v2");
+    const body = Buffer.from(JSON.stringify({ ref: "refs/heads/main", repository: { clone_url: fx.repo.path } }));
+    expect((await post({}, body)).status).toBe(401);
+    expect((await post({ "x-hub-signature-256": githubSignature("wrong", body) }, body)).status).toBe(401);
+    const big = Buffer.alloc(2 * 1024 * 1024, 0x20);
+    expect((await post({ "x-hub-signature-256": githubSignature(secret, big) }, big)).status).toBe(413);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await served(fx.nodePort)).toBe("web v1");
+    expect(await d.daemon.view.history(fx.app, 50)).toHaveLength(1);
+  }, 30_000);
+
+  it("serves the new commit after a signed GitHub push webhook", async () => {
+    const body = Buffer.from(JSON.stringify({ ref: "refs/heads/main", repository: { clone_url: fx.repo.path } }));
+    const res = await post({ "x-hub-signature-256": githubSignature(secret, body) }, body);
+    expect(res.status).toBe(202);
+    await until("v2 serving", async () => (await served(fx.nodePort)) === "web v2", 20_000);
+    const row = await until("the revision recorded as Succeeded", async () => {
+      const h = await d.daemon.view.history(fx.app, 50);
+      return h[0]?.phase === "Succeeded" ? h[0] : null;
+    }, 10_000);
+    expect(row).toMatchObject({ phase: "Succeeded", initiator: "webhook" });
+  }, 30_000);
+});
