@@ -53,9 +53,38 @@ function plainTree(v: GoValue): YamlTree {
   return v as YamlTree;
 }
 
+/**
+ * Whether the value is already what the JSON round trip would give back: plain maps, lists,
+ * strings, ints, finite floats, bools and nil (no structs, functions, NaN or missing values).
+ * Values from values.yaml almost always are, and then the round trip can be skipped.
+ */
+function isJsonPlain(v: GoValue): boolean {
+  switch (typeof v) {
+    case "string":
+    case "bigint":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(v);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (v === null) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!isJsonPlain(x)) return false;
+    return true;
+  }
+  if (!isGoMap(v)) return false;
+  for (const k in v) if (!isJsonPlain(v[k])) return false;
+  return true;
+}
+
 /** Helm's toYaml (sigs.k8s.io/yaml: JSON, then go-yaml v2), trailing newline removed. */
 export function toYaml(v: GoValue): string {
-  return emitYaml(jsonTree(v)).replace(/\n$/, "");
+  const out = emitYaml(isJsonPlain(v) ? (v as YamlTree) : jsonTree(v));
+  return out.endsWith("\n") ? out.slice(0, -1) : out;
 }
 
 /** Helm's toYamlPretty: go-yaml v3 with indent 2 (sequences indented under their key). */

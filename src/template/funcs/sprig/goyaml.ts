@@ -23,7 +23,10 @@ const BEST_INDENT = 2;
 const isLetter = (c: string): boolean => /^\p{L}$/u.test(c);
 const isDigit = (c: string): boolean => /^\p{Nd}$/u.test(c);
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function naturalLess(a: string, b: string): boolean {
+  if (ASCII.test(a) && ASCII.test(b)) return asciiNaturalLess(a, b);
   const ar = Array.from(a);
   const br = Array.from(b);
   for (let i = 0; i < ar.length && i < br.length; i++) {
@@ -56,8 +59,52 @@ export function naturalLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
+/** naturalLess for ASCII keys (the common case), without splitting into code points. */
+function isL(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isD(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function asciiNaturalLess(a: string, b: string): boolean {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const al = isL(x);
+    const bl = isL(y);
+    if (al && bl) return x < y;
+    if (al || bl) return bl;
+    let an = 0n;
+    let bn = 0n;
+    if (x === 48 || y === 48) {
+      for (let j = i - 1; j >= 0 && isD(a.charCodeAt(j)); j--) {
+        if (a.charCodeAt(j) !== 48) {
+          an = 1n;
+          bn = 1n;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    let bi = i;
+    for (; ai < a.length && isD(a.charCodeAt(ai)); ai++) an = an * 10n + BigInt(a.charCodeAt(ai) - 48);
+    for (; bi < b.length && isD(b.charCodeAt(bi)); bi++) bn = bn * 10n + BigInt(b.charCodeAt(bi) - 48);
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return x < y;
+  }
+  return a.length < b.length;
+}
+
+function naturalCompare(a: string, b: string): number {
+  return naturalLess(a, b) ? -1 : naturalLess(b, a) ? 1 : 0;
+}
+
 function sortKeys(keys: string[]): string[] {
-  return [...keys].sort((a, b) => (naturalLess(a, b) ? -1 : naturalLess(b, a) ? 1 : 0));
+  return keys.length < 2 ? keys : keys.sort(naturalCompare);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,7 +159,11 @@ function isPrintable(c: string): boolean {
   );
 }
 
+/** Strings made only of these, not starting with an indicator, are plain in every context. */
+const SAFE_PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./=+()-]*$/;
+
 function analyze(s: string): Analysis {
+  if (SAFE_PLAIN.test(s)) return { multiline: false, flowPlain: true, blockPlain: true, singleQuoted: true, block: true };
   if (s === "") return { multiline: false, flowPlain: false, blockPlain: true, singleQuoted: true, block: false };
   const chars = Array.from(s);
   let blockIndicators = false;
@@ -196,6 +247,19 @@ type Style = "plain" | "single" | "double" | "literal";
 // ---------------------------------------------------------------------------------------------
 // The emitter
 
+const NO_SURROGATES = /^[^\ud800-\udfff]*$/;
+
+function codePoints(s: string): number {
+  if (s.length === 1 || NO_SURROGATES.test(s)) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point; lone halves count alone.
+    if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff)) n++;
+  }
+  return n;
+}
+
 class Emitter {
   out = "";
   column = 0;
@@ -204,7 +268,7 @@ class Emitter {
 
   put(s: string): void {
     this.out += s;
-    this.column += Array.from(s).length;
+    this.column += codePoints(s);
   }
 
   putBreak(): void {
@@ -229,6 +293,13 @@ class Emitter {
 
   plain(s: string, indent: number, allowBreaks: boolean): void {
     if (!this.whitespace) this.put(" ");
+    // Folding happens only at a space past the best width: short or space-free text goes in whole.
+    if (!allowBreaks || !s.includes(" ") || this.column + s.length <= BEST_WIDTH) {
+      if (s !== "") this.put(s);
+      this.whitespace = false;
+      this.indention = false;
+      return;
+    }
     const chars = Array.from(s);
     let spaces = false;
     for (let i = 0; i < chars.length; i++) {
@@ -335,6 +406,52 @@ class Emitter {
     }
   }
 
+  /** Writes a value at `indent` (-1 for the document root). */
+  node(v: YamlTree, indent: number, inMappingValue: boolean, indentSequences: boolean): void {
+    if (Array.isArray(v)) {
+      if (v.length === 0) {
+        this.indicator("[", true, true, false);
+        this.indicator("]", false, false, false);
+        return;
+      }
+      // In a mapping value the sequence is "indentless" unless v3-style indentation is asked for.
+      const seqIndent = indent < 0 ? 0 : inMappingValue && !this.indention && !indentSequences ? indent : indent + BEST_INDENT;
+      for (const item of v) {
+        this.writeIndent(seqIndent);
+        this.indicator("-", true, false, true);
+        this.node(item, seqIndent, false, indentSequences);
+      }
+      return;
+    }
+    if (isMap(v)) {
+      const keys = sortKeys(Object.keys(v));
+      if (keys.length === 0) {
+        this.indicator("{", true, true, false);
+        this.indicator("}", false, false, false);
+        return;
+      }
+      const mapIndent = indent < 0 ? 0 : indent + BEST_INDENT;
+      for (const k of keys) {
+        this.writeIndent(mapIndent);
+        const key = scalarOf(k);
+        const simple = !k.includes("\n") && codePoints(k) <= 128;
+        if (simple) {
+          this.scalar(key.text, key.style, mapIndent + BEST_INDENT, true);
+          this.indicator(":", false, false, false);
+        } else {
+          this.indicator("?", true, false, true);
+          this.scalar(key.text, key.style, mapIndent + BEST_INDENT, false);
+          this.writeIndent(mapIndent);
+          this.indicator(":", true, false, true);
+        }
+        this.node(v[k] ?? null, mapIndent, true, indentSequences);
+      }
+      return;
+    }
+    const s = scalarOf(v);
+    this.scalar(s.text, s.style, indent < 0 ? BEST_INDENT : indent + BEST_INDENT, false);
+  }
+
   /** Writes a scalar in the style go-yaml would pick; `indent` is the scalar's own indent. */
   scalar(text: string, requested: Style, indent: number, simpleKey: boolean): void {
     const a = analyze(text);
@@ -425,53 +542,7 @@ const isMap = (v: YamlTree): v is { [key: string]: YamlTree } => v !== null && t
 /** Serializes a tree as go-yaml's Marshal does (with its trailing newline). */
 export function emitYaml(tree: YamlTree, opts: EmitOptions = { indentSequences: false }): string {
   const e = new Emitter();
-
-  const node = (v: YamlTree, indent: number, inMappingValue: boolean): void => {
-    if (Array.isArray(v)) {
-      if (v.length === 0) {
-        e.indicator("[", true, true, false);
-        e.indicator("]", false, false, false);
-        return;
-      }
-      // In a mapping value the sequence is "indentless" unless v3-style indentation is asked for.
-      const seqIndent = indent < 0 ? 0 : inMappingValue && !e.indention && !opts.indentSequences ? indent : indent + BEST_INDENT;
-      for (const item of v) {
-        e.writeIndent(seqIndent);
-        e.indicator("-", true, false, true);
-        node(item, seqIndent, false);
-      }
-      return;
-    }
-    if (isMap(v)) {
-      const keys = sortKeys(Object.keys(v));
-      if (keys.length === 0) {
-        e.indicator("{", true, true, false);
-        e.indicator("}", false, false, false);
-        return;
-      }
-      const mapIndent = indent < 0 ? 0 : indent + BEST_INDENT;
-      for (const k of keys) {
-        e.writeIndent(mapIndent);
-        const key = scalarOf(k);
-        const simple = !k.includes("\n") && Array.from(k).length <= 128;
-        if (simple) {
-          e.scalar(key.text, key.style, mapIndent + BEST_INDENT, true);
-          e.indicator(":", false, false, false);
-        } else {
-          e.indicator("?", true, false, true);
-          e.scalar(key.text, key.style, mapIndent + BEST_INDENT, false);
-          e.writeIndent(mapIndent);
-          e.indicator(":", true, false, true);
-        }
-        node(v[k] ?? null, mapIndent, true);
-      }
-      return;
-    }
-    const s = scalarOf(v);
-    e.scalar(s.text, s.style, indent < 0 ? BEST_INDENT : indent + BEST_INDENT, false);
-  };
-
-  node(tree, -1, false);
+  e.node(tree, -1, false, opts.indentSequences);
   // Document end: go-yaml finishes the last line.
   e.writeIndent(0);
   return e.out;
