@@ -50,7 +50,7 @@ spec:
 `,
 };
 
-export function webFixture(prefix: string): WebFixture {
+export function webFixture(prefix: string, options: { historyLimit?: number } = {}): WebFixture {
   const id = randomBytes(3).toString("hex");
   const app = `${prefix}-${id}`;
   const namespace = `${prefix}-${id}`;
@@ -73,6 +73,7 @@ spec:
   syncPolicy:
     automated: {prune: true, selfHeal: true}
     autoRollback: true
+    revisionHistoryLimit: ${options.historyLimit ?? 10}
 `,
   }, "web v1");
   const runLabel = { "capstan-test": `daemon-${id}` };
