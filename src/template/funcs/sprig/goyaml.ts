@@ -434,7 +434,8 @@ class Emitter {
       for (const k of keys) {
         this.writeIndent(mapIndent);
         const key = scalarOf(k);
-        const simple = !k.includes("\n") && codePoints(k) <= 128;
+        // libyaml measures a simple key in UTF-8 bytes.
+        const simple = !k.includes("\n") && Buffer.byteLength(k, "utf8") <= 128;
         if (simple) {
           this.scalar(key.text, key.style, mapIndent + BEST_INDENT, true);
           this.indicator(":", false, false, false);
