@@ -59,6 +59,8 @@ export interface DaemonOptions {
   /** Restart back-off of pods (tests shorten it). */
   restartBackoff?: { baseMs?: number; maxMs?: number };
   resyncPeriodMs?: number;
+  /** Engines by node name instead of the configured Docker nodes (benchmarks use the fake runtime). */
+  runtimes?: Map<string, ContainerRuntime>;
 }
 
 export interface RunningDaemon {
@@ -114,7 +116,7 @@ export class Daemon {
       env: options.env ?? process.env,
       onEvent: (e) => void this.recordForAll("Warning", "ForcePushed", `${e.ref} moved from ${e.from.slice(0, 7)} to ${e.to.slice(0, 7)}, which does not contain it (force-push); following it`),
     });
-    this.runtimes = new Map(
+    this.runtimes = options.runtimes ?? new Map(
       configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] }).map((n) => [
         n.name,
         serializeNetworkCreation(new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: options.env })),
