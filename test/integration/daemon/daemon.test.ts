@@ -1,9 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appCommands } from "../../../src/cli/commands/apps.js";
+import { main } from "../../../src/cli/main.js";
 import { startDaemon, type RunningDaemon } from "../../../src/daemon/index.js";
 import { removeDir, tempDir } from "../../helpers/git.js";
 import { githubSignature, served, until, webFixture, type WebFixture } from "./fixture.js";
 
 const NO_POLL = "0 0 1 1 *";
+
+/** Runs `capstan …` in-process against the state directory; answers exit code and stdout. */
+async function capstan(stateDir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io = { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s), env: {}, cwd: process.cwd(), isTTY: false };
+  const code = await main(["--state-dir", stateDir, ...args], io, appCommands);
+  return { code, out, err };
+}
 
 describe("the sync daemon following a local repository", () => {
   let fx: WebFixture;
@@ -59,20 +70,26 @@ describe("the sync daemon following a local repository", () => {
   }, 120_000);
 
   it("pins the application on rollback, ignores new commits while pinned, and follows again after unpin", async () => {
-    await d.daemon.view.rollback(fx.app);
+    const rb = await capstan(stateDir, "rollback", fx.app);
+    expect(rb.code, rb.err).toBe(0);
     await until("v2 serving again", async () => (await served(fx.nodePort)) === "web v2", 30_000);
     const pinned = await until("pinned status", async () => {
       const s = await d.daemon.view.summary(fx.app);
       return s.pinned && s.health === "Healthy" ? s : null;
     }, 10_000);
     expect(pinned.sync).toBe("OutOfSync");
+    const table = await capstan(stateDir, "get", "apps");
+    expect(table.out).toMatch(new RegExp(`${fx.app}\\s+OutOfSync \\(pinned to ${pinned.pinned?.sha.slice(0, 7)}\\)\\s+Healthy`));
     expect((await history())[0]).toMatchObject({ initiator: "rollback", phase: "Succeeded" });
     fx.deploy("v1", "web v1 again");
     await new Promise((r) => setTimeout(r, 3000));
     expect(await served(fx.nodePort)).toBe("web v2");
-    await d.daemon.view.unpin(fx.app);
+    expect((await capstan(stateDir, "unpin", fx.app)).code).toBe(0);
     await until("v1 serving after unpin", async () => (await served(fx.nodePort)) === "web v1", 30_000);
     expect((await d.daemon.view.summary(fx.app)).pinned).toBeNull();
+    const hist = await capstan(stateDir, "history", fx.app, "-o", "json");
+    const rows = JSON.parse(hist.out) as { initiator: string; phase: string }[];
+    expect(rows.map((r) => r.initiator)).toEqual(expect.arrayContaining(["watch", "auto-rollback", "rollback"]));
   }, 90_000);
 });
 
@@ -89,8 +106,9 @@ describe("the sync daemon's webhook", () => {
     await until("v1 serving", async () => (await served(fx.nodePort)) === "web v1", 60_000);
   }, 90_000);
 
+  let stopped = false;
   afterAll(async () => {
-    await d?.stop();
+    if (!stopped) await d?.stop();
     fx?.cleanup();
     if (stateDir) await removeDir(stateDir);
   }, 30_000);
@@ -120,5 +138,19 @@ describe("the sync daemon's webhook", () => {
       return h[0]?.phase === "Succeeded" ? h[0] : null;
     }, 10_000);
     expect(row).toMatchObject({ phase: "Succeeded", initiator: "webhook" });
+  }, 30_000);
+
+  it("answers get apps and history from the state directory once the daemon has stopped", async () => {
+    stopped = true;
+    await d.stop();
+    const apps = await capstan(stateDir, "get", "apps");
+    expect(apps.code, apps.err).toBe(0);
+    expect(apps.out).toMatch(new RegExp(`${fx.app}\\s+Synced\\s+Healthy\\s+2`));
+    const hist = await capstan(stateDir, "history", fx.app);
+    expect(hist.out.trim().split("\n")).toHaveLength(3);
+    expect(hist.out).toMatch(/webhook/);
+    const rb = await capstan(stateDir, "rollback", fx.app);
+    expect(rb.code).toBe(1);
+    expect(rb.err).toMatch(/no daemon holds the state directory/);
   }, 30_000);
 });
