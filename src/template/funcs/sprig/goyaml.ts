@@ -23,10 +23,10 @@ const BEST_INDENT = 2;
 const isLetter = (c: string): boolean => /^\p{L}$/u.test(c);
 const isDigit = (c: string): boolean => /^\p{Nd}$/u.test(c);
 
-const ASCII = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 export function naturalLess(a: string, b: string): boolean {
-  if (ASCII.test(a) && ASCII.test(b)) return asciiNaturalLess(a, b);
+  if (!NON_ASCII.test(a) && !NON_ASCII.test(b)) return asciiNaturalLess(a, b);
   const ar = Array.from(a);
   const br = Array.from(b);
   for (let i = 0; i < ar.length && i < br.length; i++) {
