@@ -140,6 +140,20 @@ describe("the sync daemon's webhook", () => {
     expect(row).toMatchObject({ phase: "Succeeded", initiator: "webhook" });
   }, 30_000);
 
+  it("waits for health, shows the application's objects and prints its pod's logs through the daemon", async () => {
+    const w = await capstan(stateDir, "wait", fx.app, "--health", "--timeout", "20s");
+    expect(w.code, w.err).toBe(0);
+    expect(w.out).toMatch(/Healthy/);
+    const app = await capstan(stateDir, "get", "app", fx.app);
+    expect(app.code, app.err).toBe(0);
+    expect(app.out).toMatch(/Deployment\s+web\s+Healthy\s+1\/1/);
+    const logs = await capstan(stateDir, "logs", fx.app);
+    expect(logs.code, logs.err).toBe(0);
+    const missing = await capstan(stateDir, "wait", "no-such-app", "--timeout", "1s");
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/no-such-app/);
+  }, 40_000);
+
   it("answers get apps and history from the state directory once the daemon has stopped", async () => {
     stopped = true;
     await d.stop();
