@@ -3,6 +3,16 @@ import type { GoMap, GoValue } from "../template/values.js";
 import type { ChartDependency, ChartMaintainer, ChartMetadata } from "./types.js";
 
 /** `.Chart`: Chart.yaml with Go field names, as Helm's chart.Metadata (plus IsRoot). */
+/** Go's `omitempty`: leave out empty strings, false, nil and empty lists/maps. */
+function omitEmpty(entries: [string, GoValue, boolean?][]): GoMap {
+  const out: GoMap = {};
+  for (const [key, value, always] of entries) {
+    const empty = value === null || value === undefined || value === "" || value === false || (Array.isArray(value) && value.length === 0);
+    if (always || !empty) out[key] = value;
+  }
+  return out;
+}
+
 export class ChartObject extends GoStruct {
   readonly Name: string;
   readonly Home: string;
@@ -44,6 +54,29 @@ export class ChartObject extends GoStruct {
     this.Type = m.type;
     this.IsRoot = isRoot;
   }
+
+  /** Helm's chart.Metadata JSON names, so `toJson .Chart` and `toYaml .Chart` read as in Helm. */
+  marshalJSON(): GoValue {
+    return omitEmpty([
+      ["name", this.Name],
+      ["home", this.Home],
+      ["sources", this.Sources],
+      ["version", this.Version],
+      ["description", this.Description],
+      ["keywords", this.Keywords],
+      ["maintainers", this.Maintainers],
+      ["icon", this.Icon],
+      ["apiVersion", this.APIVersion],
+      ["condition", this.Condition],
+      ["tags", this.Tags],
+      ["appVersion", this.AppVersion],
+      ["deprecated", this.Deprecated],
+      ["annotations", this.Annotations],
+      ["kubeVersion", this.KubeVersion],
+      ["dependencies", this.Dependencies],
+      ["type", this.Type],
+    ]);
+  }
 }
 
 export class MaintainerObject extends GoStruct {
@@ -55,6 +88,14 @@ export class MaintainerObject extends GoStruct {
     this.Name = m.name;
     this.Email = m.email ?? "";
     this.URL = m.url ?? "";
+  }
+
+  marshalJSON(): GoValue {
+    return omitEmpty([
+      ["name", this.Name],
+      ["email", this.Email],
+      ["url", this.URL],
+    ]);
   }
 }
 
@@ -77,6 +118,19 @@ export class DependencyObject extends GoStruct {
     this.Enabled = d.enabled ?? true;
     this.Alias = d.alias ?? "";
     this.ImportValues = d.importValues ? d.importValues.map((v) => (typeof v === "string" ? v : { ...v })) : null;
+  }
+
+  marshalJSON(): GoValue {
+    return omitEmpty([
+      ["name", this.Name, true],
+      ["version", this.Version],
+      ["repository", this.Repository, true],
+      ["condition", this.Condition],
+      ["tags", this.Tags],
+      ["enabled", this.Enabled],
+      ["import-values", this.ImportValues],
+      ["alias", this.Alias],
+    ]);
   }
 }
 
