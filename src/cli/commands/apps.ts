@@ -6,6 +6,7 @@ import { openSqliteStateStore } from "../../state/index.js";
 import { daemonApi, findDaemon, requireDaemon, syncViaDaemon } from "../client.js";
 import { formatData, formatTable, parseOutputFormat } from "../printers.js";
 import type { Command, CommandContext } from "../types.js";
+import { getNodesCommand } from "./nodes.js";
 
 const FORMATS = ["table", "json", "yaml"] as const;
 
@@ -52,9 +53,11 @@ function oneApp(args: string[], usage: string): string {
 
 export const getCommand: Command = {
   name: "get",
-  summary: "Show applications: `get apps` (sync, health, revision, commit, pin) or `get app NAME` (objects with health)",
-  usage: "capstan get apps|app NAME [-o table|json|yaml]",
+  summary: "List resources: apps (sync, health, revision, commit, pin), app NAME (objects with health), nodes",
+  usage: "capstan get apps|app NAME|nodes [-o table|json|yaml]",
   async run(args, ctx) {
+    // One `get` for every resource: nodes stay with their own command.
+    if (["nodes", "node", "no"].includes(args[0] ?? "")) return getNodesCommand.run(args, ctx);
     const { values, positionals } = parseArgs({ args, options: { output: { type: "string", short: "o" } }, allowPositionals: true });
     const format = parseOutputFormat(values.output, FORMATS, "table");
     const [what, name] = positionals;
@@ -88,7 +91,7 @@ export const getCommand: Command = {
       });
       return 0;
     }
-    throw new CapstanError("USAGE", `Usage: ${this.usage}`);
+    throw new CapstanError("USAGE", `capstan get: unknown resource ${JSON.stringify(what ?? "")} (use: ${this.usage})`);
   },
 };
 
@@ -226,3 +229,21 @@ export const logsCommand: Command = {
 };
 
 export const appCommands: Command[] = [getCommand, historyCommand, rollbackCommand, unpinCommand, suspendCommand, resumeCommand, refreshCommand, waitCommand, logsCommand];
+
+/**
+ * `capstan sync`: a positional APP (no --repo / --app) asks the running daemon to sync it now;
+ * anything else is the one-shot sync of `oneShot` (`capstan sync --repo … --app NAME`).
+ */
+export function syncDispatchCommand(oneShot: Command): Command {
+  return {
+    name: oneShot.name,
+    summary: `${oneShot.summary}; \`capstan sync APP\` asks the running daemon instead`,
+    usage: `capstan sync APP | ${oneShot.usage}`,
+    async run(args, ctx) {
+      const first = args[0];
+      const oneShotFlags = args.some((a) => /^--(repo|app)(=|$)/.test(a));
+      if (first !== undefined && !first.startsWith("-") && !oneShotFlags) return runDaemonSync(first, ctx);
+      return oneShot.run(args, ctx);
+    },
+  };
+}

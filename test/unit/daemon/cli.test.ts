@@ -71,3 +71,17 @@ describe("capstan wait --timeout", () => {
     expect(() => parseDuration("soon")).toThrow(/duration/);
   });
 });
+
+describe("capstan sync dispatch", () => {
+  it("sends a positional APP to the daemon and --repo/--app to the one-shot sync", async () => {
+    const { syncDispatchCommand } = await import("../../../src/cli/commands/apps.js");
+    const calls: string[][] = [];
+    const oneShot = { name: "sync", summary: "s", usage: "u", run: async (args: string[]) => (calls.push(args), 7) };
+    const sync = syncDispatchCommand(oneShot);
+    expect(await sync.run(["--repo", ".", "--app", "web"], ctx())).toBe(7);
+    expect(calls).toEqual([["--repo", ".", "--app", "web"]]);
+    // No daemon holds /tmp/state: the daemon path says so instead of syncing one-shot.
+    await expect(sync.run(["web"], { ...ctx(), global: { stateDir: "/nonexistent/capstan-state" } })).rejects.toThrow(/no daemon holds the state directory/);
+    expect(calls).toHaveLength(1);
+  });
+});
