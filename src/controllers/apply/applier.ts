@@ -1,6 +1,6 @@
 import { CapstanError } from "../../errors.js";
 import { manifestKey } from "../../manifest/index.js";
-import type { CronJob, Deployment, Job, ManifestObject } from "../../manifest/index.js";
+import type { CronJob, DaemonSet, Deployment, Job, ManifestObject, StatefulSet } from "../../manifest/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
 import type { ContainerRuntime } from "../../runtime/types.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -10,9 +10,12 @@ import { claimVolumeName, networkName, POD_LABEL } from "../pods/materialize.js"
 import type { PodManager, PodStatus } from "../pods/types.js";
 import { WorkQueue } from "../queue.js";
 import { CronJobController, scheduledAtOf } from "../workloads/cronjob.js";
+import { DaemonSetController } from "../workloads/daemonset.js";
+import type { DaemonNode } from "../workloads/daemonset-step.js";
 import { DeploymentController } from "../workloads/deployment.js";
 import { JobController } from "../workloads/job.js";
 import type { JobMemory } from "../workloads/job.js";
+import { StatefulSetController } from "../workloads/statefulset.js";
 import type { WorkloadReport } from "../workloads/types.js";
 import type { AppState, DesiredStore, FailureRecord } from "./desired-store.js";
 import { restoreSecrets } from "./desired-store.js";
@@ -38,6 +41,11 @@ export interface ApplierOptions {
   /** Workloads reconciled at once. Default 8. */
   concurrency?: number;
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Nodes DaemonSets place pods on (names, or nodes with labels, taints and cordon), read on every
+   * reconcile. Default: the pod manager's single node `local`.
+   */
+  nodes?: () => readonly (string | DaemonNode)[];
 }
 
 export interface SyncRequest {
@@ -74,7 +82,7 @@ interface AppRun {
   rollback?: Promise<void>;
 }
 
-const WORKLOAD_KINDS = new Set(["Deployment", "Job", "CronJob"]);
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
 
 export class Applier {
   private readonly runtime: ContainerRuntime;
@@ -87,6 +95,8 @@ export class Applier {
   private readonly deployments: DeploymentController;
   private readonly jobs: JobController;
   private readonly cronJobs: CronJobController;
+  private readonly statefulSets: StatefulSetController;
+  private readonly daemonSets: DaemonSetController;
   private readonly runs = new Map<string, AppRun>();
   private readonly jobState = new Map<string, AppState["jobs"]>();
   private unsubscribe: (() => void) | undefined;
@@ -121,6 +131,9 @@ export class Applier {
     };
     this.jobs = new JobController(this.pods, this.clock, memory);
     this.cronJobs = new CronJobController(this.pods, this.jobs, this.clock);
+    this.statefulSets = new StatefulSetController(this.pods);
+    const nodes = options.nodes ?? (() => ["local"]);
+    this.daemonSets = new DaemonSetController(this.pods, () => nodes().map((n) => (typeof n === "string" ? { name: n } : n)), this.clock);
   }
 
   /** Starts reconciling: pod changes enqueue their owner. The PodManager is started by its owner. */
@@ -228,6 +241,8 @@ export class Applier {
     if (kind === "Deployment") await this.deployments.remove(app, namespace, name);
     else if (kind === "Job") await this.jobs.remove(app, namespace, name);
     else if (kind === "CronJob") await this.cronJobs.remove(app, namespace, name);
+    else if (kind === "StatefulSet") await this.statefulSets.remove(app, namespace, name);
+    else if (kind === "DaemonSet") await this.daemonSets.remove(app, namespace, name);
   }
 
   private waitForKeys(run: AppRun, keys: string[]): Promise<void> {
@@ -261,6 +276,8 @@ export class Applier {
     let report: WorkloadReport;
     if (object.kind === "Deployment") report = await this.deployments.reconcile({ ...target, object: object as Deployment });
     else if (object.kind === "Job") report = await this.jobs.reconcile({ ...target, object: object as Job });
+    else if (object.kind === "StatefulSet") report = await this.statefulSets.reconcile({ ...target, object: object as StatefulSet });
+    else if (object.kind === "DaemonSet") report = await this.daemonSets.reconcile({ ...target, object: object as DaemonSet });
     else report = await this.cronJobs.reconcile({ ...target, object: object as CronJob });
     if (this.runs.get(app) !== run) return;
     run.reports.set(key, report);
