@@ -94,7 +94,7 @@ case "${1:-}" in
     for d in "$run"/node-*; do
       [ -e "$d" ] || continue
       name=$(basename "$d")
-      answers "$name" && echo "$name unix://$(sock_of "$name")"
+      if answers "$name"; then echo "$name unix://$(sock_of "$name")"; fi
     done
     ;;
   *) die "usage: nodes.sh up N | down | list" ;;
