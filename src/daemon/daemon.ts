@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { loadApplications, renderApplication, type Application } from "../application/index.js";
 import type { CapstanConfig } from "../config/index.js";
@@ -538,7 +538,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const token = ensureToken(options.stateDir);
     daemon = new Daemon(options, lock);
     server = await startServer({ view: daemon.view, token, host, port, metrics: daemon.metrics });
-    await writeFile(join(options.stateDir, "daemon.json"), `${JSON.stringify({ url: server.url, pid: process.pid }, null, 2)}\n`, { mode: 0o600 });
+    // Written whole then renamed: the CLI never reads half a file.
+    const infoFile = join(options.stateDir, "daemon.json");
+    await writeFile(`${infoFile}.${process.pid}.tmp`, `${JSON.stringify({ url: server.url, pid: process.pid }, null, 2)}\n`, { mode: 0o600 });
+    await rename(`${infoFile}.${process.pid}.tmp`, infoFile);
     await daemon.start();
     const running = daemon;
     const srv = server;

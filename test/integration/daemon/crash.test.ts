@@ -23,7 +23,12 @@ async function ready(child: ChildProcess, stateDir: string): Promise<void> {
     async () => {
       const file = join(stateDir, "daemon.json");
       if (!existsSync(file)) return null;
-      const info = JSON.parse(readFileSync(file, "utf8")) as { url: string; pid: number };
+      let info: { url: string; pid: number };
+      try {
+        info = JSON.parse(readFileSync(file, "utf8")) as { url: string; pid: number };
+      } catch {
+        return null; // an earlier run's file being replaced
+      }
       if (info.pid !== child.pid) return null;
       const res = await fetch(`${info.url}/healthz`).catch(() => null);
       return res?.ok ?? null;
