@@ -22,6 +22,8 @@ export interface ServiceControllerOptions {
   /** How long a pod's open connections may take to finish before it is stopped. */
   drainTimeoutMs?: number;
   onWarning?: (problem: Problem) => void;
+  /** Extra labels on the per-namespace service networks it makes (tests mark their run); the shared network is left unmarked. */
+  labels?: Record<string, string>;
 }
 
 export interface ServiceStatus extends ServiceEndpoints {
@@ -45,6 +47,8 @@ export class ServiceController {
   /** Per container: which Service aliases it carries on each service network. */
   private readonly aliasState = new Map<string, Map<string, string[]>>();
   private nodePorts: NodePortAssignment[] = [];
+  /** Pods being drained or deleted: they stay out of every Service even while the pod layer still reports them Ready. */
+  private readonly leaving = new Set<string>();
   private readonly unsubscribe: () => void;
   private syncing: Promise<void> = Promise.resolve();
   private dirty = false;
@@ -106,7 +110,7 @@ export class ServiceController {
           namespace: pod.namespace,
           labels: shape.labels,
           ready: pod.ready && pod.phase === "Running",
-          terminating: pod.terminating,
+          terminating: pod.terminating || this.leaving.has(`${pod.namespace}/${pod.name}`),
           ports: shape.ports.map((p) => ({ ...p, hostPort: pod.hostPorts.find((h) => h.containerPort === p.containerPort)?.hostPort })),
         },
       ];
@@ -218,7 +222,7 @@ export class ServiceController {
     const key = `${runtime.node}/${network}`;
     if (this.ensured.has(key)) return;
     const labels: Record<string, string> = { [LABEL.managedBy]: MANAGED_BY_VALUE };
-    if (network !== SHARED_SERVICE_NETWORK) labels[LABEL.namespace] = namespace;
+    if (network !== SHARED_SERVICE_NETWORK) Object.assign(labels, this.options.labels ?? {}, { [LABEL.namespace]: namespace });
     await runtime.ensureNetwork(network, labels);
     this.ensured.add(key);
   }
@@ -226,6 +230,8 @@ export class ServiceController {
   /** Takes the pod out of every Service (proxies stop sending it new connections, aliases go) and waits for its open connections. */
   async drainPod(namespace: string, name: string): Promise<void> {
     const pod = this.options.pods.get(namespace, name);
+    // Without this, a reconcile racing the drain (the pod is still Ready until it is stopped) would put it back.
+    this.leaving.add(`${namespace}/${name}`);
     const waits: Promise<void>[] = [];
     for (const { proxy } of this.proxies.values()) waits.push(proxy.drain(name, this.options.drainTimeoutMs ?? 5_000));
     const container = pod?.containerIds[0];
@@ -263,9 +269,13 @@ export class ServiceController {
         return status;
       },
       delete: async (ns, n, o) => {
-        await this.drainPod(ns, n);
-        await inner.delete(ns, n, o);
-        this.shapes.delete(`${ns}/${n}`);
+        try {
+          await this.drainPod(ns, n);
+          await inner.delete(ns, n, o);
+        } finally {
+          this.shapes.delete(`${ns}/${n}`);
+          this.leaving.delete(`${ns}/${n}`);
+        }
       },
       onChange: (l) => inner.onChange(l),
       onEvent: (l) => inner.onEvent(l),
