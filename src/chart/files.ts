@@ -1,6 +1,6 @@
 import { toYaml } from "../template/funcs/helm.js";
 import { GoStruct } from "../template/values.js";
-import type { GoValue } from "../template/values.js";
+import type { GoMap, GoValue } from "../template/values.js";
 import type { ChartFile } from "./types.js";
 
 /** Helm's AsConfig/AsSecrets go through its toYaml (sorted keys, no trailing newline). */
@@ -89,6 +89,13 @@ export class ChartFiles extends GoStruct {
       for (const f of files) m[basename(f.name)] = f.data.toString("base64");
       return stringMapYaml(m);
     };
+    this.#files = files;
   }
 
+  readonly #files: readonly ChartFile[];
+
+  /** `range $path, $content := .Files.Glob "conf/*"` iterates name → content, as over Helm's map. */
+  rangeEntries(): GoMap {
+    return Object.fromEntries(this.#files.map((f) => [f.name, f.data.toString("utf8")]));
+  }
 }

@@ -310,6 +310,15 @@ export class State {
         ran = true;
         if (this.oneIteration(r, mark, ndecl, k, fromData(val[k])) === BREAK) break;
       }
+    } else if (values.isRangeableStruct(val)) {
+      // A Go map type with methods (Helm's .Files): iterates like the map it is.
+      const entries = val.rangeEntries();
+      const keys = sortedKeys(entries);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        ran = true;
+        if (this.oneIteration(r, mark, ndecl, k, fromData(entries[k])) === BREAK) break;
+      }
     } else {
       this.errorf(`range can't iterate over ${formatValue(val)}`);
     }

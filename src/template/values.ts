@@ -53,3 +53,15 @@ export function isNil(v: unknown): v is null | undefined {
 export function isWholeFloat(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER;
 }
+
+/**
+ * A Go map type that also has methods (Helm's `.Files` is `map[string][]byte` with Get, Glob, …):
+ * a GoStruct subclass with a `rangeEntries()` prototype method; `range` iterates its entries.
+ */
+export interface RangeableStruct extends GoStruct {
+  rangeEntries(): GoMap;
+}
+
+export function isRangeableStruct(v: unknown): v is RangeableStruct {
+  return v instanceof GoStruct && typeof (v as unknown as { rangeEntries?: unknown }).rangeEntries === "function";
+}

@@ -52,3 +52,19 @@ describe(".Chart as JSON and YAML", () => {
     expect(yaml).not.toContain("Name:");
   });
 });
+
+describe(".Files.Glob in range", () => {
+  test("ranges over matching files as path → content, sorted by path", async () => {
+    const r = makeRepo({
+      "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+      "charts/app/conf/b.conf": "beta",
+      "charts/app/conf/a.conf": "alpha",
+      "charts/app/other.txt": "no",
+      "charts/app/templates/cm.yaml":
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n{{- range $path, $content := .Files.Glob "conf/*.conf" }}\n  {{ base $path }}: {{ $content | quote }}\n{{- end }}\n',
+    });
+    cleanups.push(r.cleanup);
+    const rendered = renderChart(await loadChart(r.root, "charts/app"), { releaseName: "demo", namespace: "prod" });
+    expect(rendered.documents[0]?.text).toContain('data:\n  a.conf: "alpha"\n  b.conf: "beta"');
+  });
+});
