@@ -119,7 +119,7 @@ export class Daemon {
     this.runtimes = options.runtimes ?? new Map(
       configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] }).map((n) => [
         n.name,
-        serializeNetworkCreation(new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: options.env })),
+        new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: options.env }),
       ]),
     );
     this.runtime = [...this.runtimes.values()][0] as ContainerRuntime;
@@ -501,25 +501,6 @@ export class Daemon {
   }
 }
 
-/**
- * Docker's engine no longer refuses a second network of the same name, so two applications of one
- * namespace syncing at once made two `capstan-<ns>` networks and every later start failed as
- * "ambiguous". One creation per name at a time, per engine.
- */
-function serializeNetworkCreation(runtime: ContainerRuntime): ContainerRuntime {
-  const inFlight = new Map<string, Promise<void>>();
-  const ensure = runtime.ensureNetwork.bind(runtime);
-  runtime.ensureNetwork = (name, labels) => {
-    const before = inFlight.get(name) ?? Promise.resolve();
-    const next = before.catch(() => undefined).then(() => ensure(name, labels));
-    inFlight.set(name, next);
-    void next.finally(() => {
-      if (inFlight.get(name) === next) inFlight.delete(name);
-    }).catch(() => undefined);
-    return next;
-  };
-  return runtime;
-}
 
 function isLocalPath(repo: string): boolean {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^/]+:/.test(repo)) return false;

@@ -375,7 +375,25 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
-  async ensureNetwork(name: string, labels: Record<string, string> = {}): Promise<void> {
+  private readonly networkCreation = new Map<string, Promise<void>>();
+
+  /**
+   * Engines since 20.10 ignore CheckDuplicate, so two concurrent creates make two networks of one
+   * name ("network is ambiguous" afterwards): creation of a name is serialized in this process.
+   */
+  ensureNetwork(name: string, labels: Record<string, string> = {}): Promise<void> {
+    const before = this.networkCreation.get(name) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(() => this.createNetworkOnce(name, labels));
+    this.networkCreation.set(name, next);
+    void next
+      .finally(() => {
+        if (this.networkCreation.get(name) === next) this.networkCreation.delete(name);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async createNetworkOnce(name: string, labels: Record<string, string>): Promise<void> {
     await this.call(`create network ${name}`, async () => {
       const existing = await this.api.listNetworks({ filters: JSON.stringify({ name: [name] }) });
       if (existing.some((n) => n.Name === name)) return;

@@ -85,6 +85,12 @@ describe("Docker runtime on a real engine", () => {
     expect(after.exitCode).not.toBe(0);
   });
 
+  it("makes one network when the same name is ensured concurrently", async () => {
+    const net = `capstan-it-${run}-race`;
+    await Promise.all([1, 2, 3, 4].map(() => rt.ensureNetwork(net, labels)));
+    expect((await rt.listNetworks({ "capstan.dev/test-run": run })).filter((n) => n.name === net)).toHaveLength(1);
+  });
+
   it("keeps a named volume's data across container re-creation", async () => {
     const vol = `capstan-it-${run}-data`;
     await rt.ensureVolume(vol, labels);
