@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ManifestObject } from "../../../../src/manifest/index.js";
+import { podTemplateHash } from "../../../../src/controllers/workloads/revision.js";
+import type { ManifestObject, StatefulSet } from "../../../../src/manifest/index.js";
 import { EngineRun } from "./harness.js";
 
 const run = new EngineRun();
@@ -69,6 +70,59 @@ describe("StatefulSets and DaemonSets on the real engine", () => {
     expect(other.stdout.trim()).toBe("none");
     const volumes = (await run.rt.listVolumes(run.labels)).map((v) => v.name);
     expect(volumes).toEqual(expect.arrayContaining([`capstan-${req.namespace}-data-${name}-0`, `capstan-${req.namespace}-data-${name}-1`]));
+  });
+
+  it("a StatefulSet rolls from the highest ordinal down, keeps ordinals below the partition, and scales down from the top", async () => {
+    const { applier, pods } = await run.start();
+    const name = `roll${run.id}`;
+    const container = (slowReady.containers[0] ?? {}) as Record<string, unknown>;
+    const set = (version: string, over: Record<string, unknown>) =>
+      ({
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { terminationGracePeriodSeconds: 1, containers: [{ ...container, volumeMounts: undefined, env: [{ name: "VERSION", value: version }] }] },
+          },
+          ...over,
+        },
+      }) as unknown as ManifestObject;
+    const ordinals = () => pods.list({ app: "roll", ownerName: name }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const seen: string[] = [];
+    const stopping: string[] = [];
+    let watched = "";
+    pods.onChange((p) => {
+      if (p.app !== "roll") return;
+      if (p.revision === watched && !seen.includes(p.name)) seen.push(p.name);
+      if (p.terminating && !stopping.includes(p.name)) stopping.push(p.name);
+    });
+
+    await applier.sync(run.request("roll", "c1", [set("1", {})]));
+    expect(await applier.waitForHealthy("roll", 60_000)).toMatchObject({ status: "Healthy" });
+    const v1 = ordinals()[0]?.revision as string;
+
+    const c2 = run.request("roll", "c2", [set("2", { updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 1 } } })]);
+    watched = podTemplateHash((c2.objects[0] as StatefulSet).spec.template);
+    expect(watched).not.toBe(v1);
+    await applier.sync(c2);
+    expect(await applier.waitForHealthy("roll", 60_000)).toMatchObject({ status: "Healthy", commit: "c2" });
+    expect(seen).toEqual([`${name}-2`, `${name}-1`]);
+    expect(ordinals().map((p) => p.revision)).toEqual([v1, watched, watched]);
+
+    await applier.sync(run.request("roll", "c3", [set("2", { updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } } })]));
+    expect(await applier.waitForHealthy("roll", 60_000)).toMatchObject({ status: "Healthy", commit: "c3" });
+    expect(ordinals().map((p) => p.revision)).toEqual([watched, watched, watched]);
+
+    stopping.length = 0;
+    await applier.sync(run.request("roll", "c4", [set("2", { replicas: 1 })]));
+    expect(await applier.waitForHealthy("roll", 60_000)).toMatchObject({ status: "Healthy", commit: "c4" });
+    await until(() => ordinals().length === 1, 30_000);
+    expect(stopping).toEqual([`${name}-2`, `${name}-1`]);
+    expect(ordinals().map((p) => p.name)).toEqual([`${name}-0`]);
   });
 
   it("a DaemonSet runs one pod on the local node and is Healthy", async () => {
