@@ -156,7 +156,9 @@ export class ServiceProxy {
       const ep = this.pick(clientIP, tried);
       if (!ep || tried.size >= attempts) {
         this.stats.failed++;
-        client.destroy();
+        // A reset, not a clean close: HTTP clients treat a clean close before any response as a
+        // stale keep-alive socket and retry the request, forever when no endpoint ever comes.
+        client.resetAndDestroy();
         return;
       }
       tried.add(ep.id);

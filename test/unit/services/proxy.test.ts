@@ -115,10 +115,16 @@ describe("Service proxy", () => {
     expect(proxy.stats.retried).toBeGreaterThan(0);
   });
 
-  it("closes the client's connection when no endpoint is Ready", async () => {
+  it("resets the client's connection when no endpoint is Ready, so HTTP clients fail at once instead of retrying", async () => {
     const { proxy, port } = await proxyOn();
     proxy.setEndpoints([]);
-    expect(await oneShot(port)).toBe("closed");
+    const outcome = await new Promise<string>((resolve) => {
+      let code = "closed cleanly";
+      const s = createConnection({ host: "127.0.0.1", port });
+      s.on("error", (err: NodeJS.ErrnoException) => (code = err.code ?? "error"));
+      s.on("close", () => resolve(code));
+    });
+    expect(outcome).toBe("ECONNRESET");
     expect(proxy.stats.failed).toBe(1);
   });
 
