@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Applier } from "../../../../src/controllers/apply/applier.js";
+import { DockerPodManager } from "../../../../src/controllers/pods/manager.js";
+import { DockerRuntime } from "../../../../src/runtime/docker.js";
 import { podTemplateHash } from "../../../../src/controllers/workloads/revision.js";
 import type { ManifestObject, StatefulSet } from "../../../../src/manifest/index.js";
 import { EngineRun } from "./harness.js";
@@ -147,4 +152,65 @@ describe("StatefulSets and DaemonSets on the real engine", () => {
     expect(list[0]?.name).toMatch(new RegExp(`^${name}-local-[a-z0-9]{5}$`));
     expect(list[0]?.phase).toBe("Running");
   });
+});
+
+describe("a DaemonSet over three engines", () => {
+  const extra = [2, 3].map((n) => new DockerRuntime({ node: `node-${n}`, address: `unix:///run/capstan-nodes/node-${n}/docker.sock` }));
+  beforeAll(() => {
+    // Idempotent: starts node-2 and node-3 only when they are not running (leaves them up afterwards).
+    execFileSync("bash", [join(import.meta.dirname, "../../../../scripts/nodes.sh"), "up", "3"], { stdio: "ignore" });
+  }, 300_000);
+  afterAll(async () => {
+    for (const rt of extra) {
+      for (const c of await rt.list(run.labels).catch(() => [])) await rt.remove(c.id, { force: true });
+      for (const n of await rt.listNetworks(run.labels).catch(() => [])) await rt.removeNetwork(n.name).catch(() => undefined);
+    }
+  });
+
+  it("skips the node whose taint it does not tolerate and replaces one node's pod at a time on a template change", async () => {
+    const runtimes = new Map<string, DockerRuntime>([["local", run.rt], ...extra.map((rt): [string, DockerRuntime] => [rt.node, rt])]);
+    const pods = new DockerPodManager({ runtimes, stateDir: run.stateDir, labels: run.labels });
+    await pods.start();
+    const nodes = [{ name: "local" }, { name: "node-2" }, { name: "node-3", taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" as const }] }];
+    const applier = new Applier({ runtime: run.rt, pods, store: run.store, labels: run.labels, nodes: () => nodes });
+    applier.start();
+    try {
+      const name = `spread${run.id}`;
+      const ds = (version: string) =>
+        ({
+          apiVersion: "apps/v1",
+          kind: "DaemonSet",
+          metadata: { name },
+          spec: {
+            selector: { matchLabels: { app: name } },
+            template: {
+              metadata: { labels: { app: name } },
+              spec: { terminationGracePeriodSeconds: 1, containers: [{ ...(slowReady.containers[0] ?? {}), volumeMounts: undefined, env: [{ name: "VERSION", value: version }] }] },
+            },
+          },
+        }) as unknown as ManifestObject;
+      const current = () => pods.list({ app: "spread", ownerName: name }).filter((p) => !p.terminating);
+      await applier.sync(run.request("spread", "c1", [ds("1")]));
+      expect(await applier.waitForHealthy("spread", 90_000)).toEqual({ status: "Healthy", commit: "c1" });
+      expect(current().map((p) => p.node).sort()).toEqual(["local", "node-2"]);
+      expect((await extra[1]?.list(run.labels))?.length).toBe(0);
+
+      let minReady = Infinity;
+      const off = pods.onChange((p) => {
+        if (p.app === "spread") minReady = Math.min(minReady, pods.list({ app: "spread", ownerName: name }).filter((q) => q.ready && !q.terminating).length);
+      });
+      const v1 = current()[0]?.revision;
+      await applier.sync(run.request("spread", "c2", [ds("2")]));
+      expect(await applier.waitForHealthy("spread", 90_000)).toEqual({ status: "Healthy", commit: "c2" });
+      off();
+      const after = current();
+      expect(after.map((p) => p.node).sort()).toEqual(["local", "node-2"]);
+      expect(after.every((p) => p.revision !== v1 && p.ready)).toBe(true);
+      // maxUnavailable 1: one of the two nodes kept a ready pod throughout.
+      expect(minReady).toBe(1);
+    } finally {
+      await applier.stop();
+      await pods.stop();
+    }
+  }, 180_000);
 });
