@@ -11,11 +11,14 @@ import { createConnection } from "node:net";
 export interface LoadgenOptions {
   port: number;
   path?: string;
+  /** Requests started per second (open loop); ignored when concurrency is set. */
   rps: number;
   durationMs: number;
   /** Hard cap on requests, whatever rps × duration says. */
   maxRequests?: number;
   timeoutMs?: number;
+  /** Closed loop instead: this many clients each send their next request as soon as the last one ends (for throughput). */
+  concurrency?: number;
   onStart?: () => void;
 }
 
@@ -27,6 +30,8 @@ export interface LoadReport {
   /** First few failures, with when they happened (ms since start). */
   errors: { atMs: number; error: string }[];
   durationMs: number;
+  /** Per-request time from connect to close, successful requests only. */
+  latencyMs: { p50: number; p99: number; max: number };
 }
 
 function once(port: number, path: string, timeoutMs: number): Promise<string> {
@@ -55,8 +60,10 @@ function once(port: number, path: string, timeoutMs: number): Promise<string> {
 export async function generateLoad(options: LoadgenOptions): Promise<LoadReport> {
   const path = options.path ?? "/";
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const max = Math.min(options.maxRequests ?? 100_000, Math.ceil((options.rps * options.durationMs) / 1000));
-  const report: LoadReport = { ok: 0, failed: 0, bodies: [], errors: [], durationMs: 0 };
+  const cap = options.maxRequests ?? 1_000_000;
+  const max = options.concurrency ? cap : Math.min(cap, Math.ceil((options.rps * options.durationMs) / 1000));
+  const report: LoadReport = { ok: 0, failed: 0, bodies: [], errors: [], durationMs: 0, latencyMs: { p50: 0, p99: 0, max: 0 } };
+  const latencies: number[] = [];
   const start = Date.now();
   let stopped = false;
   const stop = (): void => {
@@ -65,30 +72,44 @@ export async function generateLoad(options: LoadgenOptions): Promise<LoadReport>
   process.once("SIGTERM", stop);
   options.onStart?.();
   const inflight: Promise<void>[] = [];
-  for (let i = 0; i < max; i++) {
-    // Open-loop pacing: request i starts at i / rps seconds, late or not.
-    const due = start + (i * 1000) / options.rps;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    if (stopped || Date.now() - start > options.durationMs + 1_000) break;
-    const index = i;
+  const one = (index: number): Promise<void> => {
     report.bodies.push("");
-    inflight.push(
-      once(options.port, path, timeoutMs).then(
-        (body) => {
-          report.ok++;
-          report.bodies[index] = body;
-        },
-        (err: Error) => {
-          report.failed++;
-          if (report.errors.length < 20) report.errors.push({ atMs: Date.now() - start, error: err.message });
-        },
-      ),
+    const t = performance.now();
+    return once(options.port, path, timeoutMs).then(
+      (body) => {
+        latencies.push(performance.now() - t);
+        report.ok++;
+        report.bodies[index] = body;
+      },
+      (err: Error) => {
+        report.failed++;
+        if (report.errors.length < 20) report.errors.push({ atMs: Date.now() - start, error: err.message });
+      },
     );
+  };
+  const over = (): boolean => stopped || Date.now() - start > options.durationMs;
+  if (options.concurrency) {
+    let next = 0;
+    const client = async (): Promise<void> => {
+      while (!over() && next < max) await one(next++);
+    };
+    for (let c = 0; c < options.concurrency; c++) inflight.push(client());
+  } else {
+    for (let i = 0; i < max; i++) {
+      // Open loop: request i starts at i / rps seconds, late or not.
+      const due = start + (i * 1000) / options.rps;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (over()) break;
+      inflight.push(one(i));
+    }
   }
-  process.off("SIGTERM", stop);
   await Promise.all(inflight);
+  process.off("SIGTERM", stop);
   report.durationMs = Date.now() - start;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  report.latencyMs = { p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1] ?? 0 };
   return report;
 }
 
