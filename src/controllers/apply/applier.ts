@@ -43,7 +43,7 @@ export interface ApplierOptions {
   log?: (entry: Record<string, unknown>) => void;
   /**
    * Nodes DaemonSets place pods on (names, or nodes with labels, taints and cordon), read on every
-   * reconcile. Default: the pod manager's single node `local`.
+   * reconcile. Default: the node of `runtime` alone (a single-engine setup).
    */
   nodes?: () => readonly (string | DaemonNode)[];
 }
@@ -132,7 +132,7 @@ export class Applier {
     this.jobs = new JobController(this.pods, this.clock, memory);
     this.cronJobs = new CronJobController(this.pods, this.jobs, this.clock);
     this.statefulSets = new StatefulSetController(this.pods);
-    const nodes = options.nodes ?? (() => ["local"]);
+    const nodes = options.nodes ?? (() => [this.runtime.node]);
     this.daemonSets = new DaemonSetController(this.pods, () => nodes().map((n) => (typeof n === "string" ? { name: n } : n)), this.clock);
   }
 

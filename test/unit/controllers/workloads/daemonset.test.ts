@@ -1,4 +1,15 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Applier } from "../../../../src/controllers/apply/applier.js";
+import { MemoryDesiredStore } from "../../../../src/controllers/apply/desired-store.js";
+import { FakeClock } from "../../../../src/controllers/clock.js";
+import { DockerPodManager } from "../../../../src/controllers/pods/manager.js";
+import { normalize } from "../../../../src/manifest/index.js";
+import type { ManifestObject } from "../../../../src/manifest/index.js";
+import { LABEL } from "../../../../src/runtime/labels.js";
+import { FakeRuntime } from "../../../../src/runtime/fake.js";
 import { daemonPodName, daemonPodTemplate } from "../../../../src/controllers/workloads/daemonset.js";
 import { daemonSetStep, nodeEligibility } from "../../../../src/controllers/workloads/daemonset-step.js";
 import type { DaemonNode, DaemonPod, DaemonSetState } from "../../../../src/controllers/workloads/daemonset-step.js";
@@ -104,5 +115,39 @@ describe("DaemonSet steps", () => {
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["n2"] }] }] } },
     });
     expect(t.spec.tolerations).toContainEqual({ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" });
+  });
+});
+
+describe("DaemonSets through the applier on fake engines", () => {
+  it("puts one pod on each of the nodes the applier is given, skipping the tainted one", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "capstan-ds-"));
+    const clock = new FakeClock(Date.UTC(2026, 2, 1, 10, 0, 0));
+    const runtimes = new Map(nodes.map((n) => [n.name, new FakeRuntime({ node: n.name, images: ["agent:1"] })]));
+    const pods = new DockerPodManager({ runtimes, stateDir, clock, resyncPeriodMs: 5_000 });
+    await pods.start();
+    const applier = new Applier({ runtime: runtimes.get("n1") as FakeRuntime, pods, store: new MemoryDesiredStore(), clock, nodes: () => nodes });
+    applier.start();
+    try {
+      const agent = normalize(
+        {
+          apiVersion: "apps/v1",
+          kind: "DaemonSet",
+          metadata: { name: "agent", namespace: "default" },
+          spec: { selector: { matchLabels: { app: "agent" } }, template: { metadata: { labels: { app: "agent" } }, spec: spec() } },
+        } as ManifestObject,
+        "default",
+      );
+      await applier.sync({ app: "ops", namespace: "default", commit: "c1", objects: [agent], prune: false });
+      const healthy = applier.waitForHealthy("ops", 60_000);
+      for (let i = 0; i < 20 && pods.list({ ownerName: "agent" }).filter((p) => p.ready).length < 2; i++) await clock.advance(500);
+      expect(await healthy).toEqual({ status: "Healthy", commit: "c1" });
+      expect(pods.list({ ownerName: "agent" }).map((p) => p.node).sort()).toEqual(["n1", "n2"]);
+      expect((await runtimes.get("n2")?.list({ [LABEL.ownerName]: "agent" }))?.map((c) => c.name)).toEqual([daemonPodName("agent", "n2", pods.list({ ownerName: "agent" })[0]?.revision ?? "", "default")]);
+      expect(await runtimes.get("n3")?.list({ [LABEL.ownerName]: "agent" })).toEqual([]);
+    } finally {
+      await applier.stop();
+      await pods.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,15 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Applier } from "../../../../src/controllers/apply/applier.js";
+import { MemoryDesiredStore } from "../../../../src/controllers/apply/desired-store.js";
+import { FakeClock } from "../../../../src/controllers/clock.js";
+import { DockerPodManager } from "../../../../src/controllers/pods/manager.js";
+import { normalize } from "../../../../src/manifest/index.js";
+import type { ManifestObject } from "../../../../src/manifest/index.js";
+import { LABEL } from "../../../../src/runtime/labels.js";
+import { FakeRuntime } from "../../../../src/runtime/fake.js";
 import { ordinalTemplate, statefulClaimName } from "../../../../src/controllers/workloads/statefulset.js";
 import { ordinalOf, statefulSetStep } from "../../../../src/controllers/workloads/statefulset-step.js";
 import type { StatefulPod, StatefulSetState } from "../../../../src/controllers/workloads/statefulset-step.js";
@@ -103,5 +114,47 @@ describe("StatefulSet steps", () => {
     expect(statefulClaimName("data", "db", 1)).toBe("data-db-1");
     expect(ordinalTemplate(s, 1).spec.volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "data-db-1" } }]);
     expect(s.spec.template.spec.volumes).toBeUndefined();
+  });
+});
+
+describe("StatefulSets through the applier on a fake engine", () => {
+  it("brings db-0..db-2 up, becomes Healthy, and removes every pod when Git drops the set and prune is on", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "capstan-sts-"));
+    const clock = new FakeClock(Date.UTC(2026, 2, 1, 10, 0, 0));
+    const rt = new FakeRuntime({ node: "local", images: ["capstan-demo/worker:latest"] });
+    const pods = new DockerPodManager({ runtimes: new Map([["local", rt]]), stateDir, clock, resyncPeriodMs: 5_000 });
+    await pods.start();
+    const applier = new Applier({ runtime: rt, pods, store: new MemoryDesiredStore(), clock });
+    applier.start();
+    try {
+      const sts = normalize(
+        {
+          apiVersion: "apps/v1",
+          kind: "StatefulSet",
+          metadata: { name: "db", namespace: "default" },
+          spec: {
+            replicas: 3,
+            selector: { matchLabels: { app: "db" } },
+            template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: "capstan-demo/worker:latest" }] } },
+          },
+        } as ManifestObject,
+        "default",
+      );
+      await applier.sync({ app: "shop", namespace: "default", commit: "c1", objects: [sts], prune: true });
+      const healthy = applier.waitForHealthy("shop", 60_000);
+      for (let i = 0; i < 20 && pods.list({ ownerName: "db" }).filter((p) => p.ready).length < 3; i++) await clock.advance(500);
+      expect(await healthy).toEqual({ status: "Healthy", commit: "c1" });
+      expect(pods.list({ ownerName: "db" }).map((p) => p.name).sort()).toEqual(["db-0", "db-1", "db-2"]);
+      expect(applier.health("shop").objects[0]?.key).toBe("shop/default/StatefulSet/db");
+
+      const synced = applier.sync({ app: "shop", namespace: "default", commit: "c2", objects: [], prune: true });
+      for (let i = 0; i < 200 && (await rt.list({ [LABEL.ownerName]: "db" })).length > 0; i++) await clock.advance(500);
+      await synced;
+      expect(await rt.list({ [LABEL.ownerName]: "db" })).toEqual([]);
+    } finally {
+      await applier.stop();
+      await pods.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });
