@@ -96,8 +96,22 @@ export class ServiceController {
     this.syncing = this.syncing.then(async () => {
       if (!this.dirty) return;
       this.dirty = false;
-      await this.reconcile().catch((err: unknown) => this.options.onWarning?.({ message: `services: ${(err as Error).message}`, severity: "warning" }));
+      await this.reconcileOnce().catch((err: unknown) => this.options.onWarning?.({ message: `services: ${(err as Error).message}`, severity: "warning" }));
     });
+  }
+
+  /**
+   * One level-based pass, queued behind any pass already running: two passes at once would both
+   * disconnect and reconnect the same container's service networks and trip over each other.
+   */
+  reconcile(): Promise<void> {
+    return this.serially(() => this.reconcileOnce());
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const pass = this.syncing.then(work);
+    this.syncing = pass.catch(() => undefined);
+    return pass;
   }
 
   private endpointSources(): PodEndpointSource[] {
@@ -117,8 +131,8 @@ export class ServiceController {
     });
   }
 
-  /** One level-based pass: proxies listen where they should and point at Ready endpoints; aliases follow readiness. */
-  async reconcile(): Promise<void> {
+  /** Proxies listen where they should and point at Ready endpoints; aliases follow readiness. */
+  private async reconcileOnce(): Promise<void> {
     const sources = this.endpointSources();
     const wanted = new Set<string>();
     for (const { service } of this.services.values()) {
@@ -199,7 +213,10 @@ export class ServiceController {
         if (have && have.join(",") === aliases.join(",")) continue;
         try {
           await this.ensureNetwork(runtime, network, source.namespace);
-          if (have) await runtime.disconnectNetwork(container, network);
+          // A drain may have just reconnected it, or the engine may have dropped it: either way, connect afresh.
+          if (have) await runtime.disconnectNetwork(container, network).catch((err: Error) => {
+            if (!/is not connected/.test(err.message)) throw err;
+          });
           await runtime.connectNetwork(container, network, aliases);
           current.set(network, aliases);
         } catch (err) {
@@ -236,8 +253,10 @@ export class ServiceController {
     for (const { proxy } of this.proxies.values()) waits.push(proxy.drain(name, this.options.drainTimeoutMs ?? 5_000));
     const container = pod?.containerIds[0];
     const runtime = pod ? this.options.runtimes.get(pod.node) : undefined;
-    const current = container ? this.aliasState.get(container) : undefined;
-    if (container && runtime && current) {
+    // Alias edits take their turn with reconcile passes, which edit the same container's networks.
+    await this.serially(async () => {
+      const current = container ? this.aliasState.get(container) : undefined;
+      if (!container || !runtime || !current) return;
       for (const [network, aliases] of current) {
         if (aliases.length === 0) continue;
         try {
@@ -248,7 +267,7 @@ export class ServiceController {
           // the container is going away anyway
         }
       }
-    }
+    });
     await Promise.all(waits);
   }
 

@@ -10,9 +10,8 @@ describe("Services on the real engine: discovery", () => {
   it("a pod reaches a Service by its name in its namespace and as name.namespace from another namespace", async () => {
     const { applier, pods, controller } = await run.stack();
     const nodePort = await freeNodePort();
-    const svc = { ...service("web", { nodePort }) } as ReturnType<typeof service>;
-    // In-cluster names resolve to the pods themselves, so the Service port is the container port.
-    (svc as unknown as { spec: { ports: { port: number }[] } }).spec.ports[0]!.port = 8080;
+    // In-cluster names resolve to the pods themselves (DNS aliases), so the Service port is the container port.
+    const svc = service("web", { port: 8080, nodePort });
     const req = run.request("dns", "c1", [web("web", { replicas: 2 }), worker("client"), svc], { autoRollback: true });
     await applier.sync(req);
     expect((await applier.waitForHealthy("dns", 60_000)).status).toBe("Healthy");
@@ -32,7 +31,8 @@ describe("Services on the real engine: discovery", () => {
     expect(await until("web.namespace from another namespace", () => exec("other", `http://web.${req.namespace}:8080/`))).toBe("web v1\n");
     // The short name is the namespace's own: the other namespace does not see it.
     const id = pods.list({ app: "other" })[0]?.containerIds[0] ?? "";
-    expect((await run.rt.exec(id, ["http-get", "http://web:8080/"], { timeoutMs: 5_000 })).exitCode).not.toBe(0);
+    const stranger = await run.rt.exec(id, ["http-get", "http://web:8080/"], { timeoutMs: 5_000 });
+    expect(stranger.exitCode, `from namespace other, "web" answered: ${stranger.stdout}${stranger.stderr}`).not.toBe(0);
 
     // And the NodePort answers on the host.
     const res = await until("NodePort", async () => (await fetch(`http://127.0.0.1:${nodePort}/`)).text());

@@ -35,7 +35,7 @@ export class ServiceRun extends EngineRun {
   }
 }
 
-export function service(name: string, options: { selector?: Record<string, string>; nodePort?: number; type?: string } = {}): ManifestObject {
+export function service(name: string, options: { selector?: Record<string, string>; port?: number; nodePort?: number; type?: string } = {}): ManifestObject {
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -43,7 +43,7 @@ export function service(name: string, options: { selector?: Record<string, strin
     spec: {
       type: options.type ?? "NodePort",
       selector: options.selector ?? { app: name },
-      ports: [{ port: 80, targetPort: "http", ...(options.nodePort !== undefined ? { nodePort: options.nodePort } : {}) }],
+      ports: [{ port: options.port ?? 80, targetPort: "http", ...(options.nodePort !== undefined ? { nodePort: options.nodePort } : {}) }],
     },
   } as ManifestObject;
 }
