@@ -8,6 +8,7 @@ bash scripts/setup.sh
 if ! command -v go >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test: installing golang-go (the template oracle)" >&2
+    apt-get update -qq >/dev/null 2>&1 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go >/dev/null
   else
     echo "test: Go is missing; install golang-go for the template oracle tests" >&2
@@ -16,6 +17,7 @@ fi
 # Debian's Chromium drives the dashboard's browser tests.
 if ! [ -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "test: installing chromium (dashboard browser tests)" >&2
+  apt-get update -qq >/dev/null 2>&1 || true
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 cleanup() { bash scripts/nodes.sh down >/dev/null 2>&1 || true; }
