@@ -7,6 +7,10 @@ import { daemonApi, findDaemon, requireDaemon, syncViaDaemon } from "../client.j
 import { formatData, formatTable, parseOutputFormat } from "../printers.js";
 import type { Command, CommandContext } from "../types.js";
 import { getNodesCommand } from "./nodes.js";
+import { parseDuration } from "./sync.js";
+
+/** One duration syntax for every --timeout (90s, 5m, 1h30m, bare seconds). */
+export { parseDuration };
 
 const FORMATS = ["table", "json", "yaml"] as const;
 
@@ -156,13 +160,6 @@ export async function runDaemonSync(app: string, ctx: CommandContext): Promise<n
   const s = await syncViaDaemon(ctx.global.stateDir, app);
   ctx.io.stdout(`${s.name}: sync queued (${syncColumn(s)}, ${s.health})\n`);
   return 0;
-}
-
-export function parseDuration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value);
-  if (!m) throw new CapstanError("USAGE", `--timeout ${value}: expected a duration like 90s, 5m or 1h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Number(m[1]) * unit;
 }
 
 export const waitCommand: Command = {
