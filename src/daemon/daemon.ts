@@ -278,15 +278,9 @@ export class Daemon {
   }
 
   private async setSyncStatus(name: string, sync: "Synced" | "OutOfSync"): Promise<void> {
-    for (let i = 0; i < 3; i++) {
-      const rec = await this.store.getApp(name);
-      if (!rec || rec.status.sync === sync) return;
-      const r = await this.store.casAppStatus(name, rec.version, { sync });
-      if (r.ok) {
-        await this.view.publish(name);
-        return;
-      }
-    }
+    const rec = await this.store.getApp(name);
+    if (!rec || rec.status.sync === sync) return;
+    if (await this.updateStatus(name, { sync })) await this.view.publish(name);
   }
 
   /** Render the commit, apply it, wait until healthy or failed, and record the revision. */
@@ -323,7 +317,7 @@ export class Daemon {
     });
     this.metrics.rolloutStarted(name);
     await this.store.recordEvent(name, { type: "Normal", reason: "SyncStarted", message: `revision ${rev.id}: syncing ${commit.sha.slice(0, 7)} "${rev.message}" (${initiator})` });
-    await this.casStatus(name, { health: "Progressing", healthMessage: `rolling out ${commit.sha.slice(0, 7)}` });
+    await this.updateStatus(name, { health: "Progressing", healthMessage: `rolling out ${commit.sha.slice(0, 7)}` });
     await this.view.publish(name);
 
     const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
@@ -381,7 +375,7 @@ export class Daemon {
       if (outcome.rolledBackTo) {
         await this.recordRollback(name, rev.id, outcome.rolledBackTo, commit.sha);
       } else {
-        await this.casStatus(name, { health: "Degraded", healthMessage: reason, lastFailedCommit: commit.sha, sync: "OutOfSync" });
+        await this.updateStatus(name, { health: "Degraded", healthMessage: reason, lastFailedCommit: commit.sha, sync: "OutOfSync" });
       }
     }
     await this.view.publish(name);
@@ -440,7 +434,7 @@ export class Daemon {
       reason: `${reason}: ${message}`,
       event: { type: "Warning", reason, message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) was not applied; the last good revision keeps running: ${message}` },
     });
-    await this.casStatus(name, { sync: "OutOfSync", lastFailedCommit: commit.sha });
+    await this.updateStatus(name, { sync: "OutOfSync", lastFailedCommit: commit.sha });
     this.metrics.rolloutFailed(name);
     await this.view.publish(name);
   }
@@ -467,13 +461,14 @@ export class Daemon {
     await this.applyCommit(name, commit, "rollback", { pin: true });
   }
 
-  private async casStatus(name: string, next: Partial<AppRecord["status"]>): Promise<void> {
+  /** Writes `next` over the application's status, re-reading after a version conflict; false when it is gone or kept changing. */
+  async updateStatus(name: string, next: Partial<AppRecord["status"]>): Promise<boolean> {
     for (let i = 0; i < 5; i++) {
       const rec = await this.store.getApp(name);
-      if (!rec) return;
-      const r = await this.store.casAppStatus(name, rec.version, next);
-      if (r.ok) return;
+      if (!rec) return false;
+      if ((await this.store.casAppStatus(name, rec.version, next)).ok) return true;
     }
+    return false;
   }
 
   private async recordForAll(type: "Normal" | "Warning", reason: string, message: string): Promise<void> {

@@ -267,12 +267,11 @@ export class DaemonViewImpl implements DaemonView {
     return this.summary(name);
   }
 
-  private async setStatus(name: string, next: Parameters<Daemon["store"]["casAppStatus"]>[2]): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      const rec = await this.record(name);
-      if ((await this.daemon.store.casAppStatus(name, rec.version, next)).ok) return;
+  private async setStatus(name: string, next: Parameters<Daemon["updateStatus"]>[1]): Promise<void> {
+    await this.record(name);
+    if (!(await this.daemon.updateStatus(name, next))) {
+      throw new CapstanError("STATE_ERROR", `application ${name} changed too often to update; try again`);
     }
-    throw new CapstanError("STATE_ERROR", `application ${name} changed too often to update; try again`);
   }
 
   subscribe(listener: ViewListener): () => void {
