@@ -159,9 +159,11 @@ export class Daemon {
   async start(): Promise<void> {
     await this.pods.start();
     this.applier.start();
-    this.queue.start();
+    // The Applications are read before resuming, so what was applied can be declared again.
+    await this.loadApps().catch((err: unknown) => this.log({ level: "warning", msg: "reading the repository failed; resuming what is recorded", error: (err as Error).message }));
     await this.resumeApplied();
-    await this.refresh("poll");
+    this.queue.start();
+    await this.refresh("poll").catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message }));
     this.poll = schedulePoll({
       repo: this.repo,
       schedule: this.options.poll,
@@ -189,8 +191,10 @@ export class Daemon {
   }
 
   /**
-   * After a restart: containers are adopted by the pod manager; the applier is told again what each
-   * application's current revision wants, and a sync that was under way is finished or rolled back.
+   * After a restart: containers were adopted by the pod manager. Each application's current
+   * revision is declared again (its workloads reconciled, its Services served) without a new
+   * history row; a sync that was under way is recorded as interrupted and run again, a rollback
+   * as a rollback, and an interrupted auto-rollback is left to the re-declared healthy revision.
    */
   private async resumeApplied(): Promise<void> {
     for (const rec of await this.store.listApps()) {
@@ -200,11 +204,61 @@ export class Daemon {
         await this.store.finishRevision(rec.name, r.id, {
           phase: "Failed",
           reason: "Interrupted",
-          event: { type: "Warning", reason: "SyncInterrupted", message: `revision ${r.id} (${r.commit.slice(0, 7)}) was interrupted by a daemon restart; syncing again` },
+          event: { type: "Warning", reason: "SyncInterrupted", message: `revision ${r.id} (${r.commit.slice(0, 7)}) was interrupted by a daemon restart; ${r.initiator === "auto-rollback" ? "restoring the last healthy revision" : "syncing again"}` },
         });
       }
-      if (unfinished.length > 0) this.enqueue(rec.name, "cli");
+      const current = rec.status.currentRevision === null ? undefined : revisions.find((r) => r.id === rec.status.currentRevision);
+      if (current) {
+        await this.redeclare(rec.name, current.commit).catch((err: unknown) =>
+          this.log({ level: "warning", app: rec.name, msg: "declaring the current revision again failed", error: (err as Error).message }),
+        );
+      }
+      const last = unfinished.at(-1);
+      if (!last) continue;
+      if (last.initiator === "rollback") this.enqueue(rec.name, "rollback", last.commit);
+      else if (last.initiator !== "auto-rollback" || !current) this.enqueue(rec.name, "cli");
     }
+  }
+
+  /** Fetches the repository and reads the Applications of its head; a valid set replaces the known one. */
+  private async loadApps(): Promise<{ head: ResolvedRevision; loaded: Awaited<ReturnType<typeof loadApplications>> }> {
+    await this.source.fetch(this.repo);
+    const head = await this.source.resolve(this.repo, "HEAD", { fetch: "if-missing" });
+    const tree = await this.source.checkout(this.repo, head.sha);
+    const loaded = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
+    if (loaded.ok) {
+      for (const app of loaded.value) this.apps.set(app.metadata.name, { app, repo: app.spec.source.repoURL && app.spec.source.repoURL !== "." ? app.spec.source.repoURL : this.repo });
+    }
+    return { head, loaded };
+  }
+
+  /**
+   * Tells the applier and the Service controller again what an applied commit declares (after a
+   * restart): renders it, re-declares its objects and Services, and records no revision. Pods that
+   * match are adopted, not replaced.
+   */
+  private async redeclare(name: string, sha: string): Promise<void> {
+    const entry = this.apps.get(name);
+    if (!entry) return;
+    const tree = await this.source.checkout(entry.repo, sha);
+    let app = entry.app;
+    if (entry.repo === this.repo) {
+      const atCommit = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
+      const found = atCommit.ok ? atCommit.value.find((a) => a.metadata.name === name) : undefined;
+      if (found) app = found;
+    }
+    const rendered = await renderApplication(tree, app);
+    const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
+    await this.services.setServices(name, objects.filter((o): o is Service => o.kind === "Service"));
+    await this.applier.sync({
+      app: name,
+      namespace: app.spec.destination.namespace,
+      commit: sha,
+      objects,
+      prune: false,
+      autoRollback: app.spec.syncPolicy.autoRollback,
+    });
+    this.log({ app: name, msg: "resumed", commit: sha });
   }
 
   /** Fetch the repository, re-read its Applications, and queue a sync step for each. */
@@ -218,10 +272,7 @@ export class Daemon {
 
   private async doRefresh(initiator: Initiator): Promise<void> {
     if (this.stopping) return;
-    await this.source.fetch(this.repo);
-    const head = await this.source.resolve(this.repo, "HEAD", { fetch: "if-missing" });
-    const tree = await this.source.checkout(this.repo, head.sha);
-    const loaded = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
+    const { head, loaded } = await this.loadApps();
     if (!loaded.ok) {
       const message = loaded.errors.map((p) => `${p.file ?? ""}${p.line ? `:${p.line}` : ""}: ${p.field ? `${p.field}: ` : ""}${p.message}`).join("; ");
       this.log({ level: "error", msg: "applications are invalid; keeping the last good set", commit: head.sha, problems: message });
@@ -229,7 +280,6 @@ export class Daemon {
       return;
     }
     for (const app of loaded.value) {
-      this.apps.set(app.metadata.name, { app, repo: app.spec.source.repoURL && app.spec.source.repoURL !== "." ? app.spec.source.repoURL : this.repo });
       await this.store.upsertApp({
         name: app.metadata.name,
         repo: this.apps.get(app.metadata.name)?.repo ?? this.repo,
@@ -373,6 +423,8 @@ export class Daemon {
       });
       this.metrics.rolloutFailed(name);
       if (outcome.rolledBackTo) {
+        // Remembered before the rollback is recorded, so a restart in between does not retry the commit.
+        await this.updateStatus(name, { lastFailedCommit: commit.sha });
         await this.recordRollback(name, rev.id, outcome.rolledBackTo, commit.sha);
       } else {
         await this.updateStatus(name, { health: "Degraded", healthMessage: reason, lastFailedCommit: commit.sha, sync: "OutOfSync" });

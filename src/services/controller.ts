@@ -116,8 +116,11 @@ export class ServiceController {
 
   private endpointSources(): PodEndpointSource[] {
     return this.options.pods.list().flatMap((pod) => {
-      const shape = this.shapes.get(`${pod.namespace}/${pod.name}`);
-      if (!shape) return [];
+      // A pod adopted after a restart and not yet re-declared by its owner is known by what its container says.
+      const shape = this.shapes.get(`${pod.namespace}/${pod.name}`) ?? {
+        labels: pod.labels,
+        ports: pod.hostPorts.map((h) => ({ ...(h.name ? { name: h.name } : {}), containerPort: h.containerPort })),
+      };
       return [
         {
           name: pod.name,

@@ -489,7 +489,7 @@ export class DockerPodManager implements PodManager {
     const statusBase: Partial<PodStatus> = {
       containerIds: [c.id],
       image: c.image,
-      hostPorts: c.ports.filter((p) => p.protocol === "tcp" || p.protocol === "udp").map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })),
+      hostPorts: this.publishedPorts(rec, c),
     };
     if (c.running) return this.observeRunning(rec, rt, c, statusBase);
     return this.observeStopped(rec, rt, c, statusBase);
@@ -644,6 +644,17 @@ export class DockerPodManager implements PodManager {
     const out: Record<string, number> = {};
     for (const p of this.template(rec)?.spec.containers[0]?.ports ?? []) if (p.name) out[p.name] = p.containerPort;
     return out;
+  }
+
+  /** Where the container's ports are published, with the template's port names (Services' named targetPorts). */
+  private publishedPorts(rec: PodRecord, c: ContainerDetails): PodStatus["hostPorts"] {
+    const names = new Map(Object.entries(this.namedPorts(rec)).map(([name, port]) => [port, name]));
+    return c.ports
+      .filter((p) => p.protocol === "tcp" || p.protocol === "udp")
+      .map((p) => {
+        const name = names.get(p.containerPort);
+        return { containerPort: p.containerPort, hostPort: p.hostPort, ...(name ? { name } : {}) };
+      });
   }
 
   private startProbes(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, startedAt: string): void {

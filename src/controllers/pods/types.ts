@@ -67,7 +67,7 @@ export interface PodStatus {
   reason?: PodReason;
   message?: string;
   /** Where each declared container port is published on the node's 127.0.0.1. */
-  hostPorts: { containerPort: number; hostPort: number }[];
+  hostPorts: { containerPort: number; hostPort: number; name?: string }[];
   /** Clock ms when the manager first saw or created the pod. */
   createdAt: number;
   terminating: boolean;
