@@ -7,14 +7,23 @@ export interface Column<T> {
   value: (row: T) => string;
 }
 
-/** Kubectl-style table: upper-case headers, columns padded to the widest cell, three spaces apart. */
+/**
+ * Kubectl-style table: upper-case headers, columns padded to the widest cell, three spaces apart.
+ * A cell with line breaks spans as many lines; the row's other cells are blank on the extra lines.
+ */
 export function formatTable<T>(rows: T[], columns: Column<T>[]): string {
-  const cells = [columns.map((c) => c.header.toUpperCase()), ...rows.map((r) => columns.map((c) => c.value(r)))];
-  const widths = columns.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
-  return cells
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+  const header = columns.map((c) => c.header.toUpperCase());
+  const lines: string[][] = [header];
+  for (const row of rows) {
+    const cells = columns.map((c) => c.value(row).split("\n"));
+    const height = Math.max(1, ...cells.map((c) => c.length));
+    for (let i = 0; i < height; i++) lines.push(cells.map((c) => c[i] ?? ""));
+  }
+  const widths = columns.map((_, i) => Math.max(...lines.map((line) => (line[i] ?? "").length)));
+  return lines
+    .map((line) =>
+      line
+        .map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
         .join("   ")
         .trimEnd(),
     )

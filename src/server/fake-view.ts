@@ -276,6 +276,8 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
     createdAt: ago(minutes),
     ...extra,
   });
+  // Port 8080 published where the engine put it: the address Services send connections to.
+  const published = (hostPort: number) => [{ containerPort: 8080, hostPort, protocol: "TCP" as const, name: "http" }];
 
   const webHistory = [
     rev("web", 1, "Initial web chart", "Ada Lovelace", 60 * 24 * 3, "Succeeded"),
@@ -329,9 +331,9 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
                 current: true,
                 desired: 3,
                 pods: [
-                  pod("web-7c9d5f8b46-2xkqp", "node-a", 40, true, { ports: [{ containerPort: 8080, hostPort: 30080, protocol: "TCP", name: "http" }] }),
-                  pod("web-7c9d5f8b46-h8r2m", "node-b", 39),
-                  pod("web-7c9d5f8b46-vt5zn", "node-a", 38, true, { restarts: 1 }),
+                  pod("web-7c9d5f8b46-2xkqp", "node-a", 40, true, { ports: published(32768) }),
+                  pod("web-7c9d5f8b46-h8r2m", "node-b", 39, true, { ports: published(32769) }),
+                  pod("web-7c9d5f8b46-vt5zn", "node-a", 38, true, { restarts: 1, ports: published(32770) }),
                 ],
               },
               { revision: "5b6f9c7d21", current: false, desired: 0, pods: [] },
@@ -341,8 +343,22 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
         services: [
           {
             name: "web",
+            namespace: "shop",
             type: "NodePort",
-            ports: [{ name: "http", port: 80, targetPort: "http", nodePort: 30080, protocol: "TCP" }],
+            ports: [
+              {
+                name: "http",
+                port: 80,
+                targetPort: "http",
+                nodePort: 30080,
+                protocol: "TCP",
+                endpoints: [
+                  { pod: "web-7c9d5f8b46-2xkqp", ready: true, address: "127.0.0.1:32768", reason: "" },
+                  { pod: "web-7c9d5f8b46-h8r2m", ready: true, address: "127.0.0.1:32769", reason: "" },
+                  { pod: "web-7c9d5f8b46-vt5zn", ready: true, address: "127.0.0.1:32770", reason: "" },
+                ],
+              },
+            ],
             endpoints: [
               { pod: "web-7c9d5f8b46-2xkqp", ready: true },
               { pod: "web-7c9d5f8b46-h8r2m", ready: true },
@@ -385,8 +401,8 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
                 current: true,
                 desired: 2,
                 pods: [
-                  pod("api-6f8e2a1c93-k2j9d", "node-b", 24),
-                  pod("api-6f8e2a1c93-q7w4e", "node-a", 24, false, { restarts: 5, reason: "CrashLoopBackOff", phase: "Running" }),
+                  pod("api-6f8e2a1c93-k2j9d", "node-b", 24, true, { ports: published(32771) }),
+                  pod("api-6f8e2a1c93-q7w4e", "node-a", 24, false, { restarts: 5, reason: "CrashLoopBackOff", phase: "Running", ports: published(32772) }),
                 ],
               },
             ],
@@ -406,8 +422,21 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
         services: [
           {
             name: "api",
+            namespace: "shop",
             type: "ClusterIP",
-            ports: [{ name: "http", port: 80, targetPort: 8080, nodePort: null, protocol: "TCP" }],
+            ports: [
+              {
+                name: "http",
+                port: 80,
+                targetPort: 8080,
+                nodePort: null,
+                protocol: "TCP",
+                endpoints: [
+                  { pod: "api-6f8e2a1c93-k2j9d", ready: true, address: "127.0.0.1:32771", reason: "" },
+                  { pod: "api-6f8e2a1c93-q7w4e", ready: false, address: "127.0.0.1:32772", reason: "not ready" },
+                ],
+              },
+            ],
             endpoints: [
               { pod: "api-6f8e2a1c93-k2j9d", ready: true },
               { pod: "api-6f8e2a1c93-q7w4e", ready: false },

@@ -111,8 +111,22 @@ export interface ServicePortView {
   /** Set for NodePort and LoadBalancer services. */
   nodePort: number | null;
   protocol: "TCP" | "UDP";
+  /** The pods behind this port, each with its address; absent from views that only know `ServiceView.endpoints`. */
+  endpoints?: PortEndpointView[];
 }
 
+/** One pod selected by a Service, as one of its ports sees it. */
+export interface PortEndpointView {
+  pod: string;
+  /** Ready pods take the port's connections; the others are listed with the reason. */
+  ready: boolean;
+  /** Where the port's connections go (`127.0.0.1:<published port>`); null when not known or not published. */
+  address: string | null;
+  /** Why it is not Ready (`not ready`, `terminating`, `port not published yet`…); empty when Ready. */
+  reason: string;
+}
+
+/** A pod selected by the Service: Ready when it is Ready for at least one port. */
 export interface EndpointView {
   pod: string;
   ready: boolean;
@@ -120,9 +134,13 @@ export interface EndpointView {
 
 export interface ServiceView {
   name: string;
+  /** The Service's namespace; readers take the application's when absent. */
+  namespace?: string;
   type: "ClusterIP" | "NodePort" | "LoadBalancer";
   ports: ServicePortView[];
   endpoints: EndpointView[];
+  /** What keeps it from serving as declared: a selector that matches no pod, a node port that could not listen. */
+  warnings?: string[];
 }
 
 export interface AppObjects {

@@ -7,6 +7,7 @@ import { daemonApi, findDaemon, requireDaemon, syncViaDaemon } from "../client.j
 import { formatData, formatTable, parseOutputFormat } from "../printers.js";
 import type { Command, CommandContext } from "../types.js";
 import { getNodesCommand } from "./nodes.js";
+import { runGetServices, SERVICE_RESOURCE_NAMES } from "./services.js";
 import { parseDuration } from "./sync.js";
 
 /** One duration syntax for every --timeout (90s, 5m, 1h30m, bare seconds). */
@@ -57,12 +58,15 @@ function oneApp(args: string[], usage: string): string {
 
 export const getCommand: Command = {
   name: "get",
-  summary: "List resources: apps (sync, health, revision, commit, pin), app NAME (objects with health), nodes",
-  usage: "capstan get apps|app NAME|nodes [-o table|json|yaml]",
+  summary: "List resources: apps (sync, health, revision, commit, pin), app NAME (objects with health), services [APP] (ports, endpoints, readiness), nodes",
+  usage: "capstan get apps|app NAME|services [APP]|nodes [-o table|json|yaml]",
   async run(args, ctx) {
-    // One `get` for every resource: nodes stay with their own command.
+    // One `get` for every resource: nodes and services stay with their own modules.
     if (["nodes", "node", "no"].includes(args[0] ?? "")) return getNodesCommand.run(args, ctx);
     const { values, positionals } = parseArgs({ args, options: { output: { type: "string", short: "o" } }, allowPositionals: true });
+    if (SERVICE_RESOURCE_NAMES.includes(positionals[0] ?? "")) {
+      return runGetServices([...positionals.slice(1), ...(values.output === undefined ? [] : ["-o", values.output])], ctx);
+    }
     const format = parseOutputFormat(values.output, FORMATS, "table");
     const [what, name] = positionals;
     if (what === "apps" || what === "applications") {
