@@ -25,13 +25,49 @@ const node = z
   })
   .strict();
 
+const duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, "must be a duration such as 90s, 10m or 1h30m");
+
+const repository = z
+  .object({
+    /** A local path (relative to the config file) or a Git URL holding the Applications. */
+    url: z.string().min(1),
+    /** Folder of Application files in the repository. */
+    appsPath: z.string().min(1).default("apps"),
+    /** Cron schedule of polls (node-cron, seconds field allowed); default every 30 s. */
+    poll: z.string().min(1).optional(),
+    /** Watch a local repository's refs (default true for local paths). */
+    watch: z.boolean().optional(),
+  })
+  .strict();
+
+const daemon = z
+  .object({
+    /** One repository (shorthand for `repositories: [{url: …}]`). */
+    repo: z.string().min(1).optional(),
+    appsPath: z.string().min(1).optional(),
+    poll: z.string().min(1).optional(),
+    repositories: z.array(repository).optional(),
+    /** HOST:PORT of the API and dashboard. */
+    listen: z.string().regex(/^(\[[^\]]+\]|[^:]*):\d{1,5}$/, "must be HOST:PORT, e.g. 127.0.0.1:7420").optional(),
+    webhookSecret: z.string().min(1).optional(),
+    /** Applications synced at once. */
+    concurrency: z.number().int().min(1).max(64).optional(),
+    /** How long a sync may take to become healthy before it counts as failed. */
+    syncTimeout: duration.optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     apiVersion: z.literal("capstan.dev/v1alpha1").default("capstan.dev/v1alpha1"),
     kind: z.literal("Config").default("Config"),
     nodes: z.array(node).default([]),
+    daemon: daemon.optional(),
   })
-  .passthrough();
+  .strict();
+
+export type RepositoryConfig = z.infer<typeof repository>;
+export type DaemonConfig = z.infer<typeof daemon>;
 
 export type NodeConfig = z.infer<typeof node>;
 export type CapstanConfig = z.infer<typeof configSchema>;
@@ -66,6 +102,15 @@ export function parseConfig(text: string, file: string): CapstanConfig {
         if (names.has(n.name)) problems.push({ file, line: lineOf(doc, counter, ["nodes", i, "name"]), field: `nodes[${i}].name`, message: `duplicate node name ${n.name}` });
         names.add(n.name);
       });
+      const d = result.data.daemon;
+      if (d?.repo && d.repositories) {
+        problems.push({ file, line: lineOf(doc, counter, ["daemon", "repo"]), field: "daemon.repo", message: "give either daemon.repo or daemon.repositories, not both" });
+      }
+      const urls = new Set<string>();
+      d?.repositories?.forEach((r, i) => {
+        if (urls.has(r.url)) problems.push({ file, line: lineOf(doc, counter, ["daemon", "repositories", i, "url"]), field: `daemon.repositories[${i}].url`, message: `duplicate repository ${r.url}` });
+        urls.add(r.url);
+      });
       if (problems.length === 0) return result.data;
     } else {
       for (const issue of result.error.issues) {
@@ -74,6 +119,7 @@ export function parseConfig(text: string, file: string): CapstanConfig {
       }
     }
   }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)); // in the order of the file
   throw new CapstanError("CONFIG_INVALID", `${file}: invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"})`, { problems });
 }
 

@@ -1,2 +1,2 @@
 export { resolveStateDir } from "./paths.js";
-export { configSchema, configuredNodes, DEFAULT_NODE, loadConfig, parseConfig, type CapstanConfig, type NodeConfig } from "./config.js";
+export { configSchema, configuredNodes, DEFAULT_NODE, loadConfig, parseConfig, type CapstanConfig, type DaemonConfig, type NodeConfig, type RepositoryConfig } from "./config.js";

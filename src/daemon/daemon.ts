@@ -32,11 +32,25 @@ import { handleWebhook, matchRepos, schedulePoll, watchRepository, type PollSche
 import { revisionManifests } from "./manifests.js";
 import { DaemonViewImpl } from "./view.js";
 
+/** One repository the daemon follows: where its Application files are and how changes are noticed. */
+export interface DaemonRepository {
+  /** A local path or a Git URL. */
+  repo: string;
+  /** Folder of Application files (default `apps`). */
+  appsPath?: string;
+  /** Cron schedule of Git polls (default: the daemon's `poll`, else every 30 s). */
+  poll?: string;
+  /** Watch a local repository's refs (default: the daemon's `watch`, else on for local paths). */
+  watch?: boolean;
+}
+
 export interface DaemonOptions {
   stateDir: string;
-  /** A local path or a URL holding `apps/` (and usually the charts). */
-  repo: string;
+  /** A local path or a URL holding `apps/` (and usually the charts); the common single-repository case. */
+  repo?: string;
   appsPath?: string;
+  /** Several repositories (`daemon.repositories` of the config file); used together with `repo` if both are given. */
+  repositories?: DaemonRepository[];
   host?: string;
   /** Default 7420; 0 picks a free port (the address is written to `<stateDir>/daemon.json`). */
   port?: number;
@@ -72,10 +86,26 @@ export interface RunningDaemon {
 
 const AUTO_INITIATORS: ReadonlySet<Initiator> = new Set(["poll", "watch", "webhook"]);
 
-interface AppEntry {
+/** A followed repository, resolved: local paths are absolute. */
+interface RepoState {
+  url: string;
+  local: boolean;
+  appsPath: string;
+  poll?: string;
+  watch: boolean;
+  /** Applications its head declared at the last good read. */
+  apps: Set<string>;
+  refreshing?: Promise<void>;
+}
+
+export interface AppEntry {
   app: Application;
-  /** The tree the Application was read from (the repository's default branch at its last refresh). */
+  /** The repository holding the chart (the Application's repoURL, else the one declaring it). */
   repo: string;
+  /** The repository whose Application file declares it. */
+  declaredIn: string;
+  /** Folder of Application files in `declaredIn`. */
+  appsPath: string;
 }
 
 /**
@@ -92,24 +122,24 @@ export class Daemon {
   readonly services: ServiceController;
   readonly applier: Applier;
   readonly metrics = new PrometheusMetrics();
+  /** The first followed repository (the only one in the common case). */
   readonly repo: string;
+  readonly repos: RepoState[];
   readonly apps = new Map<string, AppEntry>();
   private readonly queue: WorkQueue;
   private readonly pending = new Map<string, { initiator: Initiator; revision?: string }>();
   private readonly clock: Clock;
   private readonly log: (entry: Record<string, unknown>) => void;
-  private readonly localRepo: boolean;
-  private poll?: PollSchedule;
-  private watch?: RepoWatch;
-  private refreshing: Promise<void> | undefined;
+  private readonly polls: PollSchedule[] = [];
+  private readonly watches: RepoWatch[] = [];
   private stopping = false;
   readonly view: DaemonViewImpl;
 
   constructor(readonly options: DaemonOptions, readonly lock: DaemonLock) {
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? (() => {});
-    this.localRepo = isLocalPath(options.repo);
-    this.repo = this.localRepo ? resolve(options.repo) : options.repo;
+    this.repos = followedRepositories(options);
+    this.repo = (this.repos[0] as RepoState).url;
     this.store = openSqliteStateStore(options.stateDir);
     this.source = createGitSource({
       stateDir: options.stateDir,
@@ -160,28 +190,36 @@ export class Daemon {
     await this.pods.start();
     this.applier.start();
     // The Applications are read before resuming, so what was applied can be declared again.
-    await this.loadApps().catch((err: unknown) => this.log({ level: "warning", msg: "reading the repository failed; resuming what is recorded", error: (err as Error).message }));
+    for (const r of this.repos) {
+      await this.loadApps(r).catch((err: unknown) => this.log({ level: "warning", repo: r.url, msg: "reading the repository failed; resuming what is recorded", error: (err as Error).message }));
+    }
     await this.resumeApplied();
     this.queue.start();
     await this.refresh("poll").catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message }));
-    this.poll = schedulePoll({
-      repo: this.repo,
-      schedule: this.options.poll,
-      onTick: () => this.refresh("poll"),
-      onError: (err) => this.log({ level: "warning", msg: "poll failed", error: (err as Error).message }),
-    });
-    if (this.localRepo && this.options.watch !== false) {
-      this.watch = await watchRepository(this.repo, () => void this.refresh("watch").catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message })), {
-        onError: (err) => this.log({ level: "warning", msg: "watch failed", error: (err as Error).message }),
-      });
+    for (const r of this.repos) {
+      this.polls.push(
+        schedulePoll({
+          repo: r.url,
+          schedule: r.poll,
+          onTick: () => this.refresh("poll", [r.url]),
+          onError: (err) => this.log({ level: "warning", repo: r.url, msg: "poll failed", error: (err as Error).message }),
+        }),
+      );
+      if (r.local && r.watch) {
+        this.watches.push(
+          await watchRepository(r.url, () => void this.refresh("watch", [r.url]).catch((err: unknown) => this.log({ level: "warning", repo: r.url, msg: "refresh failed", error: (err as Error).message })), {
+            onError: (err) => this.log({ level: "warning", repo: r.url, msg: "watch failed", error: (err as Error).message }),
+          }),
+        );
+      }
     }
   }
 
   /** Stop taking work, let running steps finish, release everything. Containers keep running. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.poll?.stop();
-    await this.watch?.stop();
+    for (const p of this.polls) await p.stop();
+    for (const w of this.watches) await w.stop();
     await this.queue.stop();
     await this.applier.stop();
     await this.services.close();
@@ -220,16 +258,40 @@ export class Daemon {
     }
   }
 
-  /** Fetches the repository and reads the Applications of its head; a valid set replaces the known one. */
-  private async loadApps(): Promise<{ head: ResolvedRevision; loaded: Awaited<ReturnType<typeof loadApplications>> }> {
-    await this.source.fetch(this.repo);
-    const head = await this.source.resolve(this.repo, "HEAD", { fetch: "if-missing" });
-    const tree = await this.source.checkout(this.repo, head.sha);
-    const loaded = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
+  /**
+   * Fetches a repository and reads the Applications of its head; a valid set replaces what the
+   * repository declared before. An Application name another repository already declares is refused.
+   */
+  private async loadApps(r: RepoState): Promise<{ head: ResolvedRevision; loaded: Awaited<ReturnType<typeof loadApplications>>; clashes: { name: string; message: string }[] }> {
+    await this.source.fetch(r.url);
+    const head = await this.source.resolve(r.url, "HEAD", { fetch: "if-missing" });
+    const tree = await this.source.checkout(r.url, head.sha);
+    const loaded = await loadApplications(tree, { appsPath: r.appsPath });
+    const clashes: { name: string; message: string }[] = [];
     if (loaded.ok) {
-      for (const app of loaded.value) this.apps.set(app.metadata.name, { app, repo: app.spec.source.repoURL && app.spec.source.repoURL !== "." ? app.spec.source.repoURL : this.repo });
+      const declared = new Set<string>();
+      for (const app of loaded.value) {
+        const name = app.metadata.name;
+        const other = this.apps.get(name);
+        if (other && other.declaredIn !== r.url) {
+          clashes.push({ name, message: `application ${name} is declared again in ${r.url} (${r.appsPath}); the declaration of ${other.declaredIn} is kept` });
+          continue;
+        }
+        declared.add(name);
+        const repo = app.spec.source.repoURL && app.spec.source.repoURL !== "." ? app.spec.source.repoURL : r.url;
+        this.apps.set(name, { app, repo, declaredIn: r.url, appsPath: r.appsPath });
+      }
+      for (const gone of r.apps) if (!declared.has(gone) && this.apps.get(gone)?.declaredIn === r.url) this.apps.delete(gone);
+      r.apps = declared;
     }
-    return { head, loaded };
+    return { head, loaded, clashes };
+  }
+
+  /** The Application as a commit of the repository declaring it says, else as last read from its branch head. */
+  async applicationAt(entry: AppEntry, tree: string, name: string): Promise<Application> {
+    if (entry.repo !== entry.declaredIn) return entry.app;
+    const atCommit = await loadApplications(tree, { appsPath: entry.appsPath });
+    return (atCommit.ok ? atCommit.value.find((a) => a.metadata.name === name) : undefined) ?? entry.app;
   }
 
   /**
@@ -241,12 +303,7 @@ export class Daemon {
     const entry = this.apps.get(name);
     if (!entry) return;
     const tree = await this.source.checkout(entry.repo, sha);
-    let app = entry.app;
-    if (entry.repo === this.repo) {
-      const atCommit = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
-      const found = atCommit.ok ? atCommit.value.find((a) => a.metadata.name === name) : undefined;
-      if (found) app = found;
-    }
+    const app = await this.applicationAt(entry, tree, name);
     const rendered = await renderApplication(tree, app);
     const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
     await this.services.setServices(name, objects.filter((o): o is Service => o.kind === "Service"));
@@ -261,28 +318,46 @@ export class Daemon {
     this.log({ app: name, msg: "resumed", commit: sha });
   }
 
-  /** Fetch the repository, re-read its Applications, and queue a sync step for each. */
-  refresh(initiator: Initiator): Promise<void> {
-    if (this.refreshing) return this.refreshing;
-    this.refreshing = this.doRefresh(initiator).finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
+  /**
+   * Fetch the followed repositories (all, or those named), re-read their Applications, and queue a
+   * sync step for each Application they declare or whose chart lives in a named repository.
+   */
+  async refresh(initiator: Initiator, only?: readonly string[]): Promise<void> {
+    const chosen = only ? this.repos.filter((r) => only.includes(r.url)) : this.repos;
+    const results = await Promise.allSettled(
+      chosen.map((r) => {
+        r.refreshing ??= this.refreshRepo(r, initiator).finally(() => {
+          r.refreshing = undefined;
+        });
+        return r.refreshing;
+      }),
+    );
+    if (only) {
+      for (const [name, entry] of this.apps) if (only.includes(entry.repo) && !only.includes(entry.declaredIn)) this.enqueue(name, initiator);
+    }
+    const failed = results.find((x): x is PromiseRejectedResult => x.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
-  private async doRefresh(initiator: Initiator): Promise<void> {
+  private async refreshRepo(r: RepoState, initiator: Initiator): Promise<void> {
     if (this.stopping) return;
-    const { head, loaded } = await this.loadApps();
+    const { head, loaded, clashes } = await this.loadApps(r);
     if (!loaded.ok) {
       const message = loaded.errors.map((p) => `${p.file ?? ""}${p.line ? `:${p.line}` : ""}: ${p.field ? `${p.field}: ` : ""}${p.message}`).join("; ");
-      this.log({ level: "error", msg: "applications are invalid; keeping the last good set", commit: head.sha, problems: message });
-      await this.recordForAll("Warning", "ApplicationsInvalid", `commit ${head.sha.slice(0, 7)}: ${message}`);
+      this.log({ level: "error", repo: r.url, msg: "applications are invalid; keeping the last good set", commit: head.sha, problems: message });
+      await this.recordForAll("Warning", "ApplicationsInvalid", `${r.url} commit ${head.sha.slice(0, 7)}: ${message}`, r.url);
       return;
     }
+    for (const clash of clashes) {
+      this.log({ level: "error", repo: r.url, msg: clash.message });
+      if (await this.store.getApp(clash.name)) await this.store.recordEvent(clash.name, { type: "Warning", reason: "DeclaredTwice", message: clash.message });
+    }
     for (const app of loaded.value) {
+      const entry = this.apps.get(app.metadata.name);
+      if (entry?.declaredIn !== r.url) continue;
       await this.store.upsertApp({
         name: app.metadata.name,
-        repo: this.apps.get(app.metadata.name)?.repo ?? this.repo,
+        repo: entry.repo,
         path: app.spec.source.path,
         targetRevision: app.spec.source.targetRevision,
         revisionHistoryLimit: app.spec.syncPolicy.revisionHistoryLimit,
@@ -306,7 +381,9 @@ export class Daemon {
     const rec = await this.store.getApp(name);
     if (!entry || !rec) return;
     const repo = entry.repo;
-    const head = await this.source.resolve(repo, entry.app.spec.source.targetRevision, { fetch: this.localRepo && repo === this.repo ? "always" : "if-missing" });
+    // A declaring repository was fetched by the refresh that queued this step; a chart living elsewhere is fetched here.
+    const fetched = repo === entry.declaredIn && !this.repos.find((r) => r.url === repo)?.local;
+    const head = await this.source.resolve(repo, entry.app.spec.source.targetRevision, { fetch: fetched ? "if-missing" : "always" });
     const revisions = await this.store.listRevisions(name);
     const current = rec.status.currentRevision === null ? undefined : revisions.find((r) => r.id === rec.status.currentRevision);
 
@@ -336,16 +413,10 @@ export class Daemon {
   /** Render the commit, apply it, wait until healthy or failed, and record the revision. */
   async applyCommit(name: string, commit: ResolvedRevision, initiator: Initiator, options: { pin?: boolean } = {}): Promise<void> {
     const entry = this.apps.get(name);
-    if (!entry) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} is not declared in ${this.repo}`);
+    if (!entry) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} is not declared in ${this.repos.map((r) => r.url).join(", ")}`);
     const started = this.clock.now();
     const tree = await this.source.checkout(entry.repo, commit.sha);
-    // The Application as the commit declares it when it is in the same repository, else as the tracked branch does.
-    let app = entry.app;
-    if (entry.repo === this.repo) {
-      const atCommit = await loadApplications(tree, { appsPath: this.options.appsPath ?? "apps" });
-      const found = atCommit.ok ? atCommit.value.find((a) => a.metadata.name === name) : undefined;
-      if (found) app = found;
-    }
+    const app = await this.applicationAt(entry, tree, name);
     let rendered;
     try {
       rendered = await renderApplication(tree, app);
@@ -523,8 +594,10 @@ export class Daemon {
     return false;
   }
 
-  private async recordForAll(type: "Normal" | "Warning", reason: string, message: string): Promise<void> {
+  /** Records an event on every application (of one repository, when named). */
+  private async recordForAll(type: "Normal" | "Warning", reason: string, message: string, declaredIn?: string): Promise<void> {
     for (const rec of await this.store.listApps()) {
+      if (declaredIn && this.apps.get(rec.name)?.declaredIn !== declaredIn) continue;
       await this.store.recordEvent(rec.name, { type, reason, message });
       await this.view.publish(rec.name);
     }
@@ -535,10 +608,12 @@ export class Daemon {
     const secret = this.options.webhookSecret;
     const result = handleWebhook({ headers, body }, { secrets: secret ? { github: secret, gitlab: secret, gitea: secret, generic: secret } : {} });
     if (result.status === 202) {
-      const configured = [this.repo, ...[...this.apps.values()].map((e) => e.repo)];
+      const configured = [...new Set([...this.repos.map((r) => r.url), ...[...this.apps.values()].map((e) => e.repo)])];
       const matched = matchRepos(configured, result.repos);
-      if (matched.length > 0 || this.localRepo) {
-        void this.refresh("webhook").catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message }));
+      // A push names remote URLs; local repositories cannot be matched by URL, so they are refreshed on any push.
+      const local = this.repos.filter((r) => r.local).map((r) => r.url);
+      if (matched.length > 0 || local.length > 0) {
+        void this.refresh("webhook", [...matched, ...local]).catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message }));
       }
       this.metrics.webhookRequest?.("accepted");
       return { status: 202, body: { accepted: true, repos: matched, ref: result.ref } };
@@ -548,6 +623,20 @@ export class Daemon {
   }
 }
 
+
+function followedRepositories(options: DaemonOptions): RepoState[] {
+  const list: DaemonRepository[] = [...(options.repo ? [{ repo: options.repo, ...(options.appsPath ? { appsPath: options.appsPath } : {}) }] : []), ...(options.repositories ?? [])];
+  if (list.length === 0) throw new CapstanError("USAGE", "the daemon needs a repository: --repo URL|PATH, or daemon.repositories in the --config file");
+  const seen = new Set<string>();
+  return list.flatMap((r) => {
+    const local = isLocalPath(r.repo);
+    const url = local ? resolve(r.repo) : r.repo;
+    if (seen.has(url)) return [];
+    seen.add(url);
+    const poll = r.poll ?? options.poll;
+    return [{ url, local, appsPath: r.appsPath ?? options.appsPath ?? "apps", ...(poll ? { poll } : {}), watch: r.watch ?? options.watch ?? true, apps: new Set<string>() }];
+  });
+}
 
 function isLocalPath(repo: string): boolean {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^/]+:/.test(repo)) return false;

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from "yaml";
-import { loadApplications, renderApplication } from "../application/index.js";
+import { renderApplication } from "../application/index.js";
 import type { PodStatus } from "../controllers/pods/types.js";
 import { diffObjects, objectDiffs, type DiffObject } from "../diff/index.js";
 import { CapstanError } from "../errors.js";
@@ -176,8 +176,7 @@ export class DaemonViewImpl implements DaemonView {
       if (!entry) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} is not declared in Git`);
       const head = await this.daemon.source.resolve(entry.repo, entry.app.spec.source.targetRevision, { fetch: "if-missing" });
       const tree = await this.daemon.source.checkout(entry.repo, head.sha);
-      const apps = await loadApplications(tree, { appsPath: this.daemon.options.appsPath ?? "apps" });
-      const app = (apps.ok ? apps.value.find((a) => a.metadata.name === name) : undefined) ?? entry.app;
+      const app = await this.daemon.applicationAt(entry, tree, name);
       target = (await renderApplication(tree, app)).objects;
     } else {
       const rev = await this.daemon.store.getRevision(name, against.revision);

@@ -1,33 +1,10 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parse as parseYaml } from "yaml";
 import { loadConfig, type CapstanConfig } from "../../config/index.js";
 import { startDaemon, type DaemonOptions } from "../../daemon/index.js";
 import { CapstanError } from "../../errors.js";
 import type { Command, CommandContext } from "../types.js";
-
-/** Daemon settings read from the config file until src/config's schema carries them (`daemon:` section). */
-interface DaemonSettings {
-  repo?: string;
-  appsPath?: string;
-  listen?: string;
-  poll?: string;
-  webhookSecret?: string;
-}
-
-function daemonSettings(file: string): DaemonSettings {
-  const raw = parseYaml(readFileSync(file, "utf8")) as { daemon?: Record<string, unknown> } | null;
-  const d = raw?.daemon ?? {};
-  const out: DaemonSettings = {};
-  for (const key of ["repo", "appsPath", "listen", "poll", "webhookSecret"] as const) {
-    const v = d[key];
-    if (v === undefined) continue;
-    if (typeof v !== "string") throw new CapstanError("CONFIG_INVALID", `${file}: daemon.${key} must be a string`);
-    out[key] = v;
-  }
-  return out;
-}
+import { parseDuration } from "./sync.js";
 
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? (/^\d+$/.test(value) ? ["", undefined, "127.0.0.1", value] : null);
@@ -53,22 +30,31 @@ export async function daemonOptions(args: string[], ctx: CommandContext): Promis
     allowPositionals: false,
   });
   let config: CapstanConfig | undefined;
-  let settings: DaemonSettings = {};
+  let configDir = ctx.io.cwd;
   if (ctx.global.config) {
     const file = resolve(ctx.io.cwd, ctx.global.config);
     config = await loadConfig(file);
-    settings = daemonSettings(file);
+    configDir = dirname(file);
   }
-  const repo = values.repo ?? settings.repo;
-  if (!repo) throw new CapstanError("USAGE", "capstan daemon needs --repo URL|PATH (or daemon.repo in the --config file)");
+  const settings = config?.daemon ?? {};
+  // Local paths in the config file are relative to the file; on the command line, to the working directory.
+  const location = (repo: string, base: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^/]+:/.test(repo) ? repo : resolve(base, repo));
+  const repo = values.repo ? location(values.repo, ctx.io.cwd) : settings.repo ? location(settings.repo, configDir) : undefined;
+  const repositories = values.repo
+    ? []
+    : (settings.repositories ?? []).map((r) => ({ repo: location(r.url, configDir), appsPath: r.appsPath, ...(r.poll ? { poll: r.poll } : {}), ...(r.watch !== undefined ? { watch: r.watch } : {}) }));
+  if (!repo && repositories.length === 0) throw new CapstanError("USAGE", "capstan daemon needs --repo URL|PATH (or daemon.repo or daemon.repositories in the --config file)");
   const listen = parseListen(values.listen ?? settings.listen ?? "127.0.0.1:7420");
   const secret = values["webhook-secret"] ?? settings.webhookSecret ?? ctx.io.env.CAPSTAN_WEBHOOK_SECRET;
   const appsPath = values["apps-path"] ?? settings.appsPath;
   const poll = values.poll ?? settings.poll;
+  const concurrency = values.concurrency !== undefined ? Number(values.concurrency) : settings.concurrency;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CapstanError("USAGE", `--concurrency ${values.concurrency}: expected a whole number of at least 1`);
   const labels = ctx.io.env.CAPSTAN_DAEMON_LABELS;
   return {
     stateDir: ctx.global.stateDir,
-    repo: /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/]+@[^/]+:/.test(repo) ? repo : resolve(ctx.io.cwd, repo),
+    ...(repo ? { repo } : {}),
+    ...(repositories.length > 0 ? { repositories } : {}),
     host: listen.host,
     port: listen.port,
     env: ctx.io.env,
@@ -76,7 +62,8 @@ export async function daemonOptions(args: string[], ctx: CommandContext): Promis
     ...(poll ? { poll } : {}),
     ...(secret ? { webhookSecret: secret } : {}),
     ...(config ? { config } : {}),
-    ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(settings.syncTimeout ? { syncTimeoutMs: parseDuration(settings.syncTimeout) } : {}),
     // Tests mark what a daemon child process makes: CAPSTAN_DAEMON_LABELS='{"k":"v"}'.
     ...(labels ? { labels: JSON.parse(labels) as Record<string, string> } : {}),
   };
@@ -94,7 +81,7 @@ export const daemonCommand: Command = {
       ctx.io.stderr(json ? `${JSON.stringify(line)}\n` : `${Object.entries(line).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")}\n`);
     };
     const running = await startDaemon(options);
-    ctx.io.stdout(`capstan daemon: API and dashboard at ${running.url} (token in ${options.stateDir}/token), following ${options.repo}\n`);
+    ctx.io.stdout(`capstan daemon: API and dashboard at ${running.url} (token in ${options.stateDir}/token), following ${[options.repo, ...(options.repositories ?? []).map((r) => r.repo)].filter(Boolean).join(", ")}\n`);
     await new Promise<void>((done) => {
       let stopping = false;
       const stop = (signal: string) => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDuration, syncColumn } from "../../../src/cli/commands/apps.js";
 import { daemonOptions, parseListen } from "../../../src/cli/commands/daemon.js";
@@ -45,6 +48,29 @@ describe("capstan daemon flags", () => {
 
   it("needs a repository", async () => {
     await expect(daemonOptions([], ctx())).rejects.toThrow(/--repo/);
+  });
+
+  it("follows the config file's repositories, local paths relative to the file, and its settings", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "capstan-config-"));
+    try {
+      writeFileSync(
+        join(dir, "capstan.yaml"),
+        "daemon:\n  listen: 127.0.0.1:7421\n  concurrency: 3\n  syncTimeout: 2m\n  repositories:\n    - url: ./team-a\n      poll: '*/10 * * * * *'\n    - url: https://git.example.com/b.git\n      appsPath: deploy\n      watch: false\n",
+      );
+      const c: CommandContext = { ...ctx(), global: { stateDir: "/tmp/state", config: join(dir, "capstan.yaml") } };
+      const o = await daemonOptions([], c);
+      expect(o.repo).toBeUndefined();
+      expect(o.repositories).toEqual([
+        { repo: join(dir, "team-a"), appsPath: "apps", poll: "*/10 * * * * *" },
+        { repo: "https://git.example.com/b.git", appsPath: "deploy", watch: false },
+      ]);
+      expect([o.host, o.port, o.concurrency, o.syncTimeoutMs]).toEqual(["127.0.0.1", 7421, 3, 120_000]);
+      // --repo on the command line replaces the file's repositories.
+      const single = await daemonOptions(["--repo", "."], c);
+      expect([single.repo, single.repositories]).toEqual(["/home/u/deploy", undefined]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes the webhook secret from the flag or CAPSTAN_WEBHOOK_SECRET", async () => {
