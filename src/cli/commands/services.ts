@@ -28,7 +28,8 @@ export interface ServicePortRow {
   namespace: string;
   name: string;
   type: ServiceView["type"];
-  port: { name?: string; port: number; targetPort: number | string; nodePort: number | null; protocol: "TCP" | "UDP" };
+  /** Null for a Service that declares no ports. */
+  port: { name?: string; port: number; targetPort: number | string; nodePort: number | null; protocol: "TCP" | "UDP" } | null;
   /** kubectl's PORT(S): `80/TCP`, or `80:30080/TCP` with a node port. */
   ports: string;
   endpoints: ServiceEndpointRow[];
@@ -112,7 +113,7 @@ export function servicePortRows(detail: AppDetail): ServicePortRow[] {
     const base = { app: detail.name, namespace: service.namespace ?? detail.namespace, name: service.name, type: service.type };
     const warnings = serviceWarnings(service);
     if (service.ports.length === 0) {
-      return [{ ...base, port: { port: 0, targetPort: 0, nodePort: null, protocol: "TCP" }, ports: portsColumn(undefined), endpoints: [], warnings }];
+      return [{ ...base, port: null, ports: portsColumn(undefined), endpoints: [], warnings }];
     }
     return service.ports.map((p) => {
       const endpoints = portEndpoints(service, p, pods);

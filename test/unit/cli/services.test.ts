@@ -177,7 +177,7 @@ describe("Service rows", () => {
 
   it("shows a Service without ports as one row with <none>", () => {
     const rows = servicePortRows({ ...detail(blog), objects: objects({ services: [{ name: "headless", type: "ClusterIP", ports: [], endpoints: [] }] }) });
-    expect(rows.map((r) => r.ports)).toEqual(["<none>"]);
+    expect(rows.map((r) => [r.ports, r.port])).toEqual([["<none>", null]]);
   });
 
   it("prints a table aligned like the other get commands, one line per endpoint", () => {
