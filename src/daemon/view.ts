@@ -37,7 +37,7 @@ function podView(p: PodStatus): PodView {
     restarts: p.restarts,
     phase: p.phase,
     reason: p.reason ?? "",
-    ports: p.hostPorts.map((h) => ({ containerPort: h.containerPort, hostPort: h.hostPort, protocol: "TCP" as const })),
+    ports: p.hostPorts.map((h) => ({ ...(h.name ? { name: h.name } : {}), containerPort: h.containerPort, hostPort: h.hostPort, protocol: "TCP" as const })),
     createdAt: new Date(p.createdAt).toISOString(),
   };
 }
@@ -137,15 +137,21 @@ export class DaemonViewImpl implements DaemonView {
       .filter((s) => s.app === name)
       .map((s) => ({
         name: s.name,
+        namespace: s.namespace,
         type: s.type,
         ports: s.ports.map((p) => ({
           ...(p.name ? { name: p.name } : {}),
           port: p.port,
-          targetPort: p.port,
+          targetPort: p.targetPort,
           nodePort: s.nodePorts.find((n) => n.port === p.port)?.nodePort ?? null,
           protocol: (p.protocol === "UDP" ? "UDP" : "TCP") as "TCP" | "UDP",
+          endpoints: [
+            ...p.ready.map((r) => ({ pod: r.pod, ready: true, address: `${r.host}:${r.port}`, reason: "" })),
+            ...p.notReady.map((r) => ({ pod: r.pod, ready: false, address: r.host && r.port ? `${r.host}:${r.port}` : null, reason: r.reason })),
+          ],
         })),
         endpoints: endpointsOf(s.ports),
+        warnings: [...s.warnings.map((w) => w.message), ...s.nodePorts.filter((n) => n.error).map((n) => `nodePort ${n.nodePort}: ${n.error ?? ""}`)],
       }));
     const names = (kind: string): string[] => desired.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
     const objects: AppObjects = {

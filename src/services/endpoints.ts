@@ -18,8 +18,11 @@ export interface ServicePortEndpoints {
   port: number;
   protocol: string;
   nodePort?: number;
+  /** The declared targetPort (number or container port name); the port itself when none is declared. */
+  targetPort: number | string;
   ready: { pod: string; host: string; port: number }[];
-  notReady: { pod: string; reason: string }[];
+  /** Pods not taking connections, with the published address when there is one. */
+  notReady: { pod: string; reason: string; host?: string; port?: number }[];
 }
 
 export interface ServiceEndpoints {
@@ -67,15 +70,15 @@ export function serviceEndpoints(service: Service, pods: PodEndpointSource[]): S
       if (!cp.hostPort) {
         notReady.push({ pod: pod.name, reason: "port not published yet" });
       } else if (pod.terminating) {
-        notReady.push({ pod: pod.name, reason: "terminating" });
+        notReady.push({ pod: pod.name, reason: "terminating", host: "127.0.0.1", port: cp.hostPort });
       } else if (!pod.ready) {
-        notReady.push({ pod: pod.name, reason: "not ready" });
+        notReady.push({ pod: pod.name, reason: "not ready", host: "127.0.0.1", port: cp.hostPort });
       } else {
         ready.push({ pod: pod.name, host: "127.0.0.1", port: cp.hostPort });
       }
     }
     ready.sort((a, b) => a.pod.localeCompare(b.pod));
-    return { name: sp.name ?? "", port: sp.port, protocol, ...(sp.nodePort ? { nodePort: sp.nodePort } : {}), ready, notReady };
+    return { name: sp.name ?? "", port: sp.port, protocol, ...(sp.nodePort ? { nodePort: sp.nodePort } : {}), targetPort: target, ready, notReady };
   });
   return {
     key: `${namespace}/Service/${service.metadata.name}`,

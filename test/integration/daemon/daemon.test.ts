@@ -147,6 +147,11 @@ describe("the sync daemon's webhook", () => {
     const app = await capstan(stateDir, "get", "app", fx.app);
     expect(app.code, app.err).toBe(0);
     expect(app.out).toMatch(/Deployment\s+web\s+Healthy\s+1\/1/);
+    const svc = await capstan(stateDir, "get", "services", fx.app);
+    expect(svc.code, svc.err).toBe(0);
+    const pod = d.daemon.pods.list({ app: fx.app }).find((p) => p.ready);
+    const published = pod?.hostPorts.find((h) => h.name === "http")?.hostPort;
+    expect(svc.out).toMatch(new RegExp(`${fx.namespace}\\s+web\\s+NodePort\\s+80:${fx.nodePort}/TCP\\s+${pod?.name}\\s+127\\.0\\.0\\.1:${published}\\s+Ready\\s+${fx.app}`));
     const logs = await capstan(stateDir, "logs", fx.app);
     expect(logs.code, logs.err).toBe(0);
     const missing = await capstan(stateDir, "wait", "no-such-app", "--timeout", "1s");
