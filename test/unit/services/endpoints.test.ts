@@ -31,9 +31,10 @@ describe("Service endpoints", () => {
       { pod: "web-b", host: "127.0.0.1", port: 40005 },
     ]);
     expect(ep.ports[0]?.notReady).toEqual([
-      { pod: "web-slow", reason: "not ready" },
-      { pod: "web-old", reason: "terminating" },
+      { pod: "web-slow", reason: "not ready", host: "127.0.0.1", port: 40008 },
+      { pod: "web-old", reason: "terminating", host: "127.0.0.1", port: 40007 },
     ]);
+    expect(ep.ports[0]?.targetPort).toBe(8080);
     expect(ep.matched).toEqual(["web-a", "web-b", "web-old", "web-slow"]);
     expect(ep.warnings).toEqual([]);
   });
