@@ -66,6 +66,7 @@ export class NodeHealthMonitor {
   private timer: Timer | undefined;
   private running = false;
   private readonly recent: NodeEvent[] = [];
+  private readonly listeners = new Set<(event: NodeEvent) => void>();
 
   constructor(private readonly options: NodeHealthOptions) {
     this.clock = options.clock ?? systemClock;
@@ -108,6 +109,12 @@ export class NodeHealthMonitor {
 
   all(): NodeHealth[] {
     return this.targets.map((t) => this.health(t.name) as NodeHealth);
+  }
+
+  /** Called on every transition, after the `onEvent` option. Returns unsubscribe. */
+  subscribe(listener: (event: NodeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The latest events, oldest first (at most 100). */
@@ -182,5 +189,6 @@ export class NodeHealthMonitor {
     this.recent.push(event);
     if (this.recent.length > 100) this.recent.shift();
     this.options.onEvent?.(event);
+    for (const l of this.listeners) l(event);
   }
 }

@@ -40,6 +40,7 @@ export class NodeRegistry {
   private stored: StoredNodes;
   readonly reserve: ResourceAmounts;
   private readonly clock: Clock;
+  private readonly listeners = new Set<(node: string) => void>();
 
   private constructor(private readonly options: NodeRegistryOptions, stored: StoredNodes) {
     if (options.nodes.length === 0) throw new CapstanError("CONFIG_INVALID", "no nodes configured");
@@ -71,6 +72,28 @@ export class NodeRegistry {
 
   private async save(): Promise<void> {
     await writeStoredNodes(this.options.stateDir, this.stored);
+  }
+
+  /** Called with the node's name when its cordon state changes (here, or in nodes.json by another process). Returns unsubscribe. */
+  onChange(listener: (node: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(node: string): void {
+    for (const l of this.listeners) l(node);
+  }
+
+  /**
+   * Reads nodes.json again: `capstan cordon`/`uncordon`/`drain` run in their own process. Nodes
+   * whose cordon state changed are reported to the `onChange` listeners.
+   */
+  async reload(): Promise<string[]> {
+    const before = new Map(this.configs.map((n) => [n.name, this.isCordoned(n.name)]));
+    this.stored = await readStoredNodes(this.options.stateDir);
+    const changed = this.configs.filter((n) => before.get(n.name) !== this.isCordoned(n.name)).map((n) => n.name);
+    for (const n of changed) this.changed(n);
+    return changed;
   }
 
   names(): string[] {
@@ -128,6 +151,7 @@ export class NodeRegistry {
     }
     s.firstSeen ??= new Date(this.clock.now()).toISOString();
     await this.save();
+    this.changed(name);
     return true;
   }
 

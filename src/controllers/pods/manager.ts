@@ -10,7 +10,7 @@ import { removePodFiles, writePodFiles } from "./config-files.js";
 import { livePodFromContainer } from "./live.js";
 import { type MaterializedPod, POD_LABEL, PodConfigError, containerName, materializePod } from "./materialize.js";
 import { type ProbeExecutor, type ProbeKind, type ProbeState, ProbeWorker, runProbe } from "./probes.js";
-import type { PodEvent, PodIntent, PodManager, PodReason, PodSelector, PodStatus } from "./types.js";
+import type { PlacementPod, PlacementResult, PodEvent, PodIntent, PodManager, PodPlacer, PodReason, PodSelector, PodStatus } from "./types.js";
 
 /**
  * Runs pods on Docker engines and keeps them as declared. Level-based: every engine event,
@@ -19,8 +19,14 @@ import type { PodEvent, PodIntent, PodManager, PodReason, PodSelector, PodStatus
  */
 
 export interface PodManagerOptions {
-  /** Node name → engine. The first node is where pods go when the intent names none. */
+  /** Node name → engine. Without a placer, the first node is where pods go when the intent names none. */
   runtimes: Map<string, ContainerRuntime>;
+  /**
+   * Chooses the node of a new pod whose intent names none (the scheduler; see `createPlacer` in
+   * src/nodes). A pod it cannot place stays Pending (reason Unschedulable) and is tried again
+   * when a pod goes, when nodes change and on every resync.
+   */
+  placer?: PodPlacer;
   /** Root of Capstan's state; ConfigMap/Secret files are written under `<stateDir>/files/`. */
   stateDir: string;
   clock?: Clock;
@@ -108,6 +114,13 @@ export class DockerPodManager implements PodManager {
   private subscriptions: EventSubscription[] = [];
   private resyncTimer: Timer | undefined;
   private started = false;
+  private readonly placer: PodPlacer | undefined;
+  /** Placements run one at a time, so each sees the pods placed before it (the scheduler's assume). */
+  private placing: Promise<unknown> = Promise.resolve();
+  private retryQueued = false;
+  private unsubscribePlacer: (() => void) | undefined;
+  /** Nodes whose pods were given up; containers found there again are stale and removed, never adopted. */
+  private readonly evictedNodes = new Set<string>();
 
   constructor(options: PodManagerOptions) {
     if (options.runtimes.size === 0) throw new CapstanError("CONFIG_INVALID", "pod manager: no nodes configured (add at least one Docker engine)");
@@ -120,6 +133,8 @@ export class DockerPodManager implements PodManager {
     this.extraLabels = options.labels ?? {};
     this.eventsPerPod = options.eventsPerPod ?? 20;
     this.log = options.log ?? (() => {});
+    this.placer = options.placer;
+    this.subscribePlacer();
     this.queue = new WorkQueue({
       clock: this.clock,
       concurrency: options.concurrency ?? 16,
@@ -172,10 +187,14 @@ export class DockerPodManager implements PodManager {
       rec = this.pods.get(key);
       if (rec?.deleting) throw new CapstanError("RUNTIME_ERROR", `pod ${key} is still being deleted on node ${rec.node}; try again once it is gone`);
     }
-    const node = rec?.node ?? intent.node ?? (this.runtimes.keys().next().value as string);
     if (!rec) {
+      // "" = not placed yet: the placer decides below.
+      const node = intent.node ?? (this.placer ? "" : (this.runtimes.keys().next().value as string));
       rec = this.newRecord(intent.namespace, intent.name, node, intent);
       this.pods.set(key, rec);
+    } else if (!rec.node && intent.node) {
+      rec.node = intent.node;
+      rec.status.node = intent.node;
     }
     rec.intent = intent;
     rec.status.adopted = false;
@@ -186,21 +205,73 @@ export class DockerPodManager implements PodManager {
     rec.status.commit = intent.commit;
     rec.status.labels = { ...(intent.template.metadata?.labels ?? {}) };
     rec.status.image = intent.template.spec.containers[0]?.image ?? rec.status.image;
-    try {
-      const previous = rec.mat?.digest;
-      rec.mat = materializePod(intent, { stateDir: this.stateDir, extraLabels: this.extraLabels, node: rec.node });
-      rec.configError = undefined;
-      if (rec.mat.digest !== previous) for (const w of rec.mat.warnings) this.event(rec, "Warning", "Unsupported", w);
-    } catch (err) {
-      if (!(err instanceof PodConfigError)) throw err;
-      rec.mat = undefined;
-      rec.configError = err;
+    if (!rec.node) {
+      const placed = await this.placeRecord(rec);
+      const now = this.pods.get(key);
+      if (!placed || !now || now !== rec) return structuredClone(now?.status ?? rec.status);
     }
+    this.materialize(rec, intent);
     if (!this.runtimes.has(rec.node)) {
       this.setStatus(rec, { phase: "Pending", reason: "Unschedulable", message: `node ${rec.node} is not configured (known nodes: ${[...this.runtimes.keys()].join(", ")})` });
     }
     await this.waitForStep(rec).catch(() => {});
     return structuredClone(this.pods.get(key)?.status ?? rec.status);
+  }
+
+  /**
+   * Gives up every pod on the node (it stayed NotReady past the eviction timeout): each is
+   * marked NodeUnavailable and removed from the manager, so its owner creates a replacement,
+   * which the placer puts on another node. What is left on the node is removed when it answers
+   * again (`removeStale`, or the next resync).
+   */
+  async evictNode(node: string): Promise<string[]> {
+    this.evictedNodes.add(node);
+    const gone: string[] = [];
+    for (const rec of [...this.pods.values()]) {
+      if (rec.node !== node) continue;
+      this.stopProbes(rec);
+      const message = `node ${node} has not answered for longer than the eviction timeout; the pod is given up and its owner replaces it on another node`;
+      this.event(rec, "Warning", "NodeUnavailable", message);
+      this.setStatus(rec, { reason: "NodeUnavailable", message, ready: false, readySince: null });
+      this.pods.delete(rec.key);
+      rec.status.terminating = true;
+      this.emitIfChanged(rec, true);
+      this.settleWaiters(rec, Number.MAX_SAFE_INTEGER);
+      gone.push(rec.key);
+    }
+    this.log({ msg: "node evicted", node, pods: gone.length });
+    this.schedulePendingRetry();
+    return gone.sort();
+  }
+
+  /**
+   * Removes the containers on the node that belong to pods the manager does not keep there (an
+   * evicted node is back: its pods run elsewhere now). Throws when the node does not answer.
+   */
+  async removeStale(node: string): Promise<string[]> {
+    const rt = this.runtimes.get(node);
+    if (!rt) return [];
+    const containers = await rt.list({ [LABEL.managedBy]: MANAGED_BY_VALUE, ...this.extraLabels });
+    const removed = await this.removeStaleContainers(node, rt, containers);
+    this.evictedNodes.delete(node);
+    return removed;
+  }
+
+  private async removeStaleContainers(node: string, rt: ContainerRuntime, containers: ContainerSummary[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const c of containers) {
+      const live = livePodFromContainer(node, c);
+      if (!live) continue;
+      const key = podKey(live.namespace, live.name);
+      if (this.pods.get(key)?.node === node) continue;
+      await rt.remove(c.id, { force: true }).catch((err: unknown) => {
+        if (!isCode(err, "CONTAINER_NOT_FOUND")) throw err;
+      });
+      for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: live.name, [LABEL.namespace]: live.namespace })) await rt.removeVolume(v.name).catch(() => {});
+      this.log({ msg: "removed a stale container of a pod given up on this node", node, pod: key, container: c.name });
+      removed.push(key);
+    }
+    return [...new Set(removed)].sort();
   }
 
   async delete(namespace: string, name: string, options: { graceSeconds?: number } = {}): Promise<void> {
@@ -227,6 +298,15 @@ export class DockerPodManager implements PodManager {
         continue;
       }
       answered.add(node);
+      if (this.evictedNodes.has(node)) {
+        // Back after its pods were given up: what is still there runs elsewhere now.
+        await this.removeStaleContainers(node, rt, containers).catch((err: unknown) => this.log({ msg: "resync: removing stale containers failed", node, error: (err as Error).message }));
+        this.evictedNodes.delete(node);
+        containers = containers.filter((c) => {
+          const live = livePodFromContainer(node, c);
+          return live !== undefined && this.pods.get(podKey(live.namespace, live.name))?.node === node;
+        });
+      }
       for (const c of containers) {
         const live = livePodFromContainer(node, c);
         if (!live || live.containerName !== containerName(live.name)) continue;
@@ -270,11 +350,13 @@ export class DockerPodManager implements PodManager {
       if (stale) this.queue.add(key);
     }
     await this.queue.onIdle();
+    await this.retryPending();
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.subscribePlacer();
     for (const rt of this.runtimes.values()) {
       this.subscriptions.push(
         rt.subscribe(
@@ -295,6 +377,8 @@ export class DockerPodManager implements PodManager {
   async stop(): Promise<void> {
     this.started = false;
     this.resyncTimer?.cancel();
+    this.unsubscribePlacer?.();
+    this.unsubscribePlacer = undefined;
     for (const s of this.subscriptions) s.close();
     this.subscriptions = [];
     await this.queue.stop();
@@ -307,6 +391,93 @@ export class DockerPodManager implements PodManager {
   }
 
   // ---- internals ------------------------------------------------------------------------
+
+  private subscribePlacer(): void {
+    if (this.unsubscribePlacer || !this.placer?.onNodesChanged) return;
+    this.unsubscribePlacer = this.placer.onNodesChanged(() => this.schedulePendingRetry());
+  }
+
+  private materialize(rec: PodRecord, intent: PodIntent): void {
+    try {
+      const previous = rec.mat?.digest;
+      rec.mat = materializePod(intent, { stateDir: this.stateDir, extraLabels: this.extraLabels, node: rec.node });
+      rec.configError = undefined;
+      if (rec.mat.digest !== previous) for (const w of rec.mat.warnings) this.event(rec, "Warning", "Unsupported", w);
+    } catch (err) {
+      if (!(err instanceof PodConfigError)) throw err;
+      rec.mat = undefined;
+      rec.configError = err;
+    }
+  }
+
+  /**
+   * Asks the placer for the pod's node (one placement at a time). Without `current`, places a
+   * pod that has no node; with it, checks that the node the pod is on still fits and moves it
+   * when not. Returns whether the pod has a node now; when not it is Pending (Unschedulable).
+   */
+  private placeRecord(rec: PodRecord, current?: string): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
+      const placer = this.placer;
+      const intent = rec.intent;
+      if (!placer || !intent || rec.deleting || this.pods.get(rec.key) !== rec) return false;
+      if (current === undefined && rec.node) return true;
+      const pods: PlacementPod[] = [];
+      for (const r of this.pods.values()) {
+        if (r === rec || !r.node) continue;
+        const template = this.template(r);
+        pods.push({ namespace: r.namespace, name: r.name, node: r.node, labels: r.status.labels, ...(template ? { template } : {}), terminating: r.status.terminating });
+      }
+      let result: PlacementResult;
+      try {
+        result = await placer.place({ intent, pods, ...(current !== undefined ? { current } : {}) });
+      } catch (err) {
+        result = { unschedulable: true, message: `the scheduler failed: ${(err as Error).message}` };
+      }
+      if (this.pods.get(rec.key) !== rec || rec.deleting) return false;
+      if ("node" in result && !this.runtimes.has(result.node)) {
+        result = { unschedulable: true, message: `node ${result.node} has no engine configured (known nodes: ${[...this.runtimes.keys()].join(", ")})` };
+      }
+      if ("node" in result) {
+        if (result.node === current) return true;
+        rec.node = result.node;
+        this.event(rec, "Normal", "Scheduled", `Successfully assigned ${rec.key} to ${result.node}`);
+        this.setStatus(rec, { node: result.node, phase: "Pending", reason: "ContainerCreating", message: undefined });
+        return true;
+      }
+      rec.node = "";
+      rec.containerId = undefined;
+      this.event(rec, "Warning", "FailedScheduling", result.message);
+      this.setStatus(rec, { node: "", phase: "Pending", ready: false, readySince: null, reason: "Unschedulable", message: result.message, containerIds: [], hostPorts: [] });
+      return false;
+    };
+    const p = this.placing.then(run);
+    this.placing = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Tries the Pending pods again, oldest first, once the current turn of the event loop is done. */
+  private schedulePendingRetry(): void {
+    if (!this.placer || this.retryQueued) return;
+    this.retryQueued = true;
+    void Promise.resolve()
+      .then(() => {
+        this.retryQueued = false;
+        return this.retryPending();
+      })
+      .catch((err: unknown) => this.log({ msg: "placing pending pods failed", error: (err as Error).message }));
+  }
+
+  private async retryPending(): Promise<void> {
+    if (!this.placer) return;
+    const pending = [...this.pods.values()]
+      .filter((r) => !r.node && r.intent && !r.deleting)
+      .sort((a, b) => a.status.createdAt - b.status.createdAt || a.key.localeCompare(b.key));
+    for (const rec of pending) {
+      if (!(await this.placeRecord(rec)) || !rec.intent) continue;
+      this.materialize(rec, rec.intent);
+      this.queue.add(rec.key);
+    }
+  }
 
   private scheduleResync(): void {
     if (!this.started) return;
@@ -450,7 +621,11 @@ export class DockerPodManager implements PodManager {
 
   private async stepPod(rec: PodRecord): Promise<{ requeueAfterMs?: number } | void> {
     const rt = this.runtimes.get(rec.node);
-    if (!rt) return;
+    if (!rt) {
+      // Never placed (Pending): nothing runs anywhere, so deleting it is forgetting it.
+      if (rec.deleting) this.forget(rec);
+      return;
+    }
     if (rec.deleting) return this.remove(rec, rt);
     let c = await this.inspect(rt, containerName(rec.name));
     if (c && (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name)) {
@@ -474,10 +649,25 @@ export class DockerPodManager implements PodManager {
       if (!rec.intent) {
         // Adopted and never re-declared: nothing to recreate it from; the owner decides.
         this.event(rec, "Warning", "Missing", `container ${containerName(rec.name)} is gone from node ${rec.node}`);
-        this.pods.delete(rec.key);
+        if (this.pods.get(rec.key) === rec) this.pods.delete(rec.key);
         rec.status.terminating = true;
         this.emitIfChanged(rec, true);
+        this.schedulePendingRetry();
         return;
+      }
+      if (rec.containerId && this.placer && rec.intent.node === undefined) {
+        // The container went (drained, removed by hand): make it again where the pod still fits.
+        const from = rec.node;
+        if (!(await this.placeRecord(rec, from))) return;
+        if (rec.node !== from) {
+          rec.containerId = undefined;
+          const old = this.runtimes.get(from);
+          if (old) {
+            for (const v of await old.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace }).catch(() => [])) await old.removeVolume(v.name).catch(() => {});
+          }
+          this.materialize(rec, rec.intent);
+          return { requeueAfterMs: 0 };
+        }
       }
       const made = await this.make(rec, rt);
       if (made !== undefined) return made;
@@ -627,9 +817,19 @@ export class DockerPodManager implements PodManager {
       await rt.removeVolume(v.name);
     }
     await removePodFiles(join(this.stateDir, "files", rec.namespace, rec.name));
-    this.pods.delete(rec.key);
+    if (this.pods.get(rec.key) === rec) this.pods.delete(rec.key);
     this.event(rec, "Normal", "Deleted", `pod ${rec.key} removed`);
     this.setStatus(rec, { containerIds: [], ready: false, readySince: null });
+    this.emitIfChanged(rec, true);
+    this.schedulePendingRetry();
+  }
+
+  /** Drops a pod that never ran anywhere. */
+  private forget(rec: PodRecord): void {
+    this.stopProbes(rec);
+    if (this.pods.get(rec.key) === rec) this.pods.delete(rec.key);
+    this.event(rec, "Normal", "Deleted", `pod ${rec.key} removed (it was never placed on a node)`);
+    rec.status.terminating = true;
     this.emitIfChanged(rec, true);
   }
 

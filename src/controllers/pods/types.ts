@@ -20,7 +20,10 @@ export interface PodIntent {
   commit: string;
   /** Defaulted pod template (see manifest `applyDefaults`). */
   template: PodTemplate;
-  /** Node chosen by the scheduler; default: the manager's first node. */
+  /**
+   * Node the pod must run on (DaemonSets name it). Absent: the manager's placer chooses one
+   * (the scheduler), or without a placer the manager's first node.
+   */
   node?: string;
   /** ConfigMaps the template refers to, by name (env, envFrom, volumes). */
   configMaps: Record<string, ConfigMap>;
@@ -53,6 +56,7 @@ export interface PodStatus {
   ownerName: string;
   revision: string;
   commit: string;
+  /** The node the pod runs on; "" while it is Pending unscheduled. */
   node: string;
   image: string;
   /** Pod labels (template metadata.labels): what Service selectors match. */
@@ -96,6 +100,35 @@ export interface PodSelector {
   revision?: string;
 }
 
+/** A pod the manager keeps, as the placer counts it (requests, labels, affinity terms, ports). */
+export interface PlacementPod {
+  namespace: string;
+  name: string;
+  node: string;
+  labels: Record<string, string>;
+  /** Absent for a pod adopted from a container whose template label is unreadable. */
+  template?: PodTemplate;
+  terminating: boolean;
+}
+
+export interface PlacementRequest {
+  intent: PodIntent;
+  /** Every other pod the manager keeps on a node (this one excluded). */
+  pods: PlacementPod[];
+  /** The node the pod is on now (its container vanished and is being made again): kept when it still fits. */
+  current?: string;
+}
+
+/** Where a pod goes, or why it cannot go anywhere now (Kubernetes' FailedScheduling message). */
+export type PlacementResult = { node: string } | { unschedulable: true; message: string };
+
+/** Chooses nodes for pods whose intent names none. */
+export interface PodPlacer {
+  place(request: PlacementRequest): Promise<PlacementResult>;
+  /** Called when nodes change (added, uncordoned, Ready again) so Pending pods are tried again. Returns unsubscribe. */
+  onNodesChanged?(listener: () => void): () => void;
+}
+
 export interface PodManager {
   /** Pods known to the manager (created or adopted), filtered; copies. */
   list(selector?: PodSelector): PodStatus[];
@@ -117,6 +150,18 @@ export interface PodManager {
   events(namespace: string, name: string): PodEvent[];
   /** Rebuilds state from container labels on every node: adopts what is found, recreates what vanished. */
   resync(): Promise<void>;
+  /**
+   * The node was NotReady past the eviction timeout: its pods are given up (removed from the
+   * manager, reason NodeUnavailable) so their owners replace them on other nodes. Returns the
+   * pods given up (`namespace/name`). Optional so wrappers of a manager may leave it out: the
+   * daemon hooks the node health monitor to the DockerPodManager itself.
+   */
+  evictNode?(node: string): Promise<string[]>;
+  /**
+   * Removes the containers on the node whose pods the manager no longer keeps there (an evicted
+   * node that answers again). Returns the pods removed (`namespace/name`).
+   */
+  removeStale?(node: string): Promise<string[]>;
   /** Subscribes to engine events, resyncs once, starts the periodic resync. */
   start(): Promise<void>;
   /** Stops probes, timers and event streams; containers keep running. */

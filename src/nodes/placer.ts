@@ -1,0 +1,155 @@
+import { POD_LABEL, claimVolumeName } from "../controllers/pods/materialize.js";
+import type { PlacementPod, PlacementRequest, PlacementResult, PodIntent, PodPlacer } from "../controllers/pods/types.js";
+import { LABEL } from "../runtime/labels.js";
+import { isUnschedulable, podToSchedule, schedulePod, unschedulableMessage } from "../scheduler/index.js";
+import type { ClusterSnapshot, PlacedPod, PodToSchedule, SchedulerOptions, SchedulingNode } from "../scheduler/index.js";
+import type { NodeHealthMonitor } from "./health.js";
+import type { NodeRegistry } from "./registry.js";
+
+/** Kubernetes' VolumeBinding reason for nodes that do not hold a pod's local volume. */
+export const REASON_VOLUME_NODE_CONFLICT = "node(s) had volume node affinity conflict";
+
+export interface PlacerOptions {
+  /** Nodes, their capacity, labels, taints and cordon state. */
+  registry: NodeRegistry;
+  /** Readiness of each node; without it each placement pings every engine. */
+  health?: NodeHealthMonitor;
+  /** Scoring strategy and weights. */
+  scheduler?: SchedulerOptions;
+  /** Namespace labels, for affinity terms with a namespaceSelector. */
+  namespaceLabels?: () => Record<string, Record<string, string>>;
+  /** Read nodes.json before each placement, so `capstan cordon` from another process counts at once (default true). */
+  reloadCordons?: boolean;
+}
+
+/** The scheduler as the pod manager's placer, over the registry's nodes and the manager's pods. */
+export interface NodePlacer extends PodPlacer {
+  onNodesChanged(listener: () => void): () => void;
+  /** The cluster as the scheduler sees it: the registry's nodes and the given pods. */
+  snapshot(pods: readonly PlacementPod[]): Promise<ClusterSnapshot>;
+  /** Tell the placer that nodes changed in a way it cannot see (a node added to the configuration). */
+  nodesChanged(): void;
+  /** Stops listening to the registry and the health monitor. */
+  close(): void;
+}
+
+/** What the scheduler counts of a pod the manager keeps. */
+export function placedPod(p: PlacementPod): PlacedPod {
+  const base: PodToSchedule = p.template
+    ? podToSchedule({ name: p.name, namespace: p.namespace, labels: p.labels, spec: p.template.spec })
+    : { name: p.name, namespace: p.namespace, labels: p.labels, requests: { cpuMillis: 0, memoryBytes: 0 } };
+  return { ...base, node: p.node, ...(p.terminating ? { terminating: true } : {}) };
+}
+
+/** What the scheduler needs of a pod to place, from its intent. */
+export function intentToSchedule(intent: Pick<PodIntent, "name" | "namespace" | "template">): PodToSchedule {
+  return podToSchedule({ name: intent.name, namespace: intent.namespace, labels: intent.template.metadata?.labels ?? {}, spec: intent.template.spec });
+}
+
+/**
+ * Places pods with `schedulePod` over a snapshot of the registry's nodes (readiness from the
+ * health monitor, cordons from nodes.json) and the manager's pods. A pod whose
+ * persistentVolumeClaim volume already exists on a node goes to that node or nowhere (Docker
+ * volumes are local, as Kubernetes' local PersistentVolumes are), so a StatefulSet ordinal stays
+ * with its data. A pod whose container vanished keeps its node while that node still fits.
+ */
+export function createPlacer(options: PlacerOptions): NodePlacer {
+  const { registry, health } = options;
+  const listeners = new Set<() => void>();
+  /** Where each claim volume was last seen or put: the answer while its node does not answer. */
+  const claimNodes = new Map<string, string>();
+  const notify = (): void => {
+    for (const l of listeners) l();
+  };
+  const unsubscribes = [
+    registry.onChange((node) => {
+      if (!registry.isCordoned(node)) notify();
+    }),
+    ...(health ? [health.subscribe((e) => e.reason === "NodeReady" && notify())] : []),
+  ];
+
+  async function nodes(): Promise<SchedulingNode[]> {
+    if (options.reloadCordons !== false) await registry.reload().catch(() => []);
+    return registry.schedulingNodes(health ? (n) => health.isReady(n) : undefined);
+  }
+
+  async function snapshot(pods: readonly PlacementPod[], known?: SchedulingNode[]): Promise<ClusterSnapshot> {
+    const ns = options.namespaceLabels?.();
+    return { nodes: known ?? (await nodes()), pods: pods.filter((p) => p.node).map(placedPod), ...(ns ? { namespaceLabels: ns } : {}) };
+  }
+
+  /** The node holding one of the pod's claim volumes, if any does. */
+  async function claimNode(intent: PodIntent, ready: SchedulingNode[]): Promise<string | undefined> {
+    const claims = (intent.template.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []));
+    for (const claim of claims) {
+      const volume = claimVolumeName(intent.namespace, claim);
+      const answers = await Promise.all(
+        ready.map(async (n) => {
+          try {
+            const vols = await registry.runtime(n.name).listVolumes({ [POD_LABEL.claim]: claim, [LABEL.namespace]: intent.namespace });
+            return { node: n.name, answered: true, has: vols.some((v) => v.name === volume) };
+          } catch {
+            return { node: n.name, answered: false, has: false };
+          }
+        }),
+      );
+      const found = answers.find((a) => a.has);
+      if (found) {
+        claimNodes.set(volume, found.node);
+        return found.node;
+      }
+      const remembered = claimNodes.get(volume);
+      if (remembered !== undefined) {
+        // Gone from a node that answered: the claim was deleted. Else its node is away: wait for it.
+        if (answers.some((a) => a.node === remembered && a.answered)) claimNodes.delete(volume);
+        else return remembered;
+      }
+    }
+    return undefined;
+  }
+
+  function rememberClaims(intent: PodIntent, node: string): void {
+    for (const v of intent.template.spec.volumes ?? []) {
+      if (v.persistentVolumeClaim) claimNodes.set(claimVolumeName(intent.namespace, v.persistentVolumeClaim.claimName), node);
+    }
+  }
+
+  async function place(request: PlacementRequest): Promise<PlacementResult> {
+    const all = await nodes();
+    const snap = await snapshot(request.pods, all);
+    const pod = intentToSchedule(request.intent);
+    const only = (name: string) => ({ ...snap, nodes: all.filter((n) => n.name === name) });
+
+    const pinned = await claimNode(request.intent, all.filter((n) => n.ready !== false));
+    if (pinned !== undefined) {
+      const r = schedulePod(pod, only(pinned), options.scheduler);
+      if (!isUnschedulable(r)) return { node: r.node };
+      const others = all.filter((n) => n.name !== pinned).length;
+      const reasons = { ...r.reasons };
+      if (others > 0) reasons[REASON_VOLUME_NODE_CONFLICT] = (reasons[REASON_VOLUME_NODE_CONFLICT] ?? 0) + others;
+      return { unschedulable: true, message: unschedulableMessage(all.length, reasons) };
+    }
+    if (request.current !== undefined) {
+      const r = schedulePod(pod, only(request.current), options.scheduler);
+      if (!isUnschedulable(r)) return { node: r.node };
+    }
+    const r = schedulePod(pod, snap, options.scheduler);
+    if (isUnschedulable(r)) return { unschedulable: true, message: r.reason };
+    rememberClaims(request.intent, r.node);
+    return { node: r.node };
+  }
+
+  return {
+    place,
+    snapshot: (pods) => snapshot(pods),
+    onNodesChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    nodesChanged: notify,
+    close() {
+      for (const u of unsubscribes) u();
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { PlacementPod } from "../../../src/controllers/pods/types.js";
+import { claimVolumeName } from "../../../src/controllers/pods/materialize.js";
+import { antiAffinity, fakeCluster, podIntent } from "./cluster.js";
+
+let stateDir = "";
+beforeEach(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), "capstan-placer-"));
+});
+afterEach(async () => {
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const placed = (name: string, node: string, labels: Record<string, string> = { app: "web" }): PlacementPod => ({
+  namespace: "prod",
+  name,
+  node,
+  labels,
+  template: podIntent(name, {}, labels).template,
+  terminating: false,
+});
+
+describe("placer over the node registry", () => {
+  it("puts a pod with required anti-affinity on the one node without a matching pod", async () => {
+    const { placer } = await fakeCluster(stateDir);
+    const r = await placer.place({ intent: podIntent("web-3", { affinity: antiAffinity }), pods: [placed("web-1", "node-a"), placed("web-2", "node-c")] });
+    expect(r).toEqual({ node: "node-b" });
+  });
+
+  it("says why nothing fits in Kubernetes' words", async () => {
+    const { placer } = await fakeCluster(stateDir);
+    const full = await placer.place({ intent: podIntent("web-4", { affinity: antiAffinity }), pods: [placed("web-1", "node-a"), placed("web-2", "node-b"), placed("web-3", "node-c")] });
+    expect(full).toEqual({ unschedulable: true, message: "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules." });
+    const big = await placer.place({ intent: podIntent("big", { memory: "4Gi" }), pods: [] });
+    expect(big).toEqual({ unschedulable: true, message: "0/3 nodes are available: 3 Insufficient memory." });
+    const sel = await placer.place({ intent: podIntent("sel", { memory: "4Gi", nodeSelector: { zone: "a" } }), pods: [] });
+    expect(sel).toEqual({ unschedulable: true, message: "0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector." });
+  });
+
+  it("leaves out cordoned nodes, also when another process cordoned them in nodes.json", async () => {
+    const { placer, registry } = await fakeCluster(stateDir);
+    const other = await (await import("../../../src/nodes/index.js")).NodeRegistry.open({ nodes: registry.names().map((name) => registry.config(name)), stateDir });
+    await other.cordon("node-a");
+    await other.cordon("node-b");
+    expect(await placer.place({ intent: podIntent("web-1"), pods: [] })).toEqual({ node: "node-c" });
+    await other.cordon("node-c");
+    expect(await placer.place({ intent: podIntent("web-1"), pods: [] })).toEqual({ unschedulable: true, message: "0/3 nodes are available: 3 node(s) were unschedulable." });
+  });
+
+  it("keeps a pod whose container vanished on its node while it still fits there", async () => {
+    const { placer, registry } = await fakeCluster(stateDir);
+    expect(await placer.place({ intent: podIntent("web-1"), pods: [placed("x", "node-a"), placed("y", "node-a")], current: "node-a" })).toEqual({ node: "node-a" });
+    await registry.cordon("node-a");
+    const moved = await placer.place({ intent: podIntent("web-1"), pods: [], current: "node-a" });
+    expect(moved).not.toEqual({ node: "node-a" });
+  });
+
+  it("sends a pod to the node holding its claim volume, and keeps it Pending while that node is cordoned", async () => {
+    const { placer, rt, registry } = await fakeCluster(stateDir);
+    await rt("node-c").ensureVolume(claimVolumeName("prod", "data-db-0"), { "capstan.dev/claim": "data-db-0", "capstan.dev/namespace": "prod" });
+    const intent = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
+    expect(await placer.place({ intent, pods: [] })).toEqual({ node: "node-c" });
+    await registry.cordon("node-c");
+    expect(await placer.place({ intent, pods: [] })).toEqual({ unschedulable: true, message: "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had volume node affinity conflict." });
+  });
+
+  it("remembers where it put a new claim, so the pod waits for that node while it is away", async () => {
+    const { placer, rt, health, clock } = await fakeCluster(stateDir);
+    const intent = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
+    const first = await placer.place({ intent, pods: [] });
+    if (!("node" in first)) throw new Error("not placed");
+    rt(first.node).setAvailable(false);
+    health.start();
+    await clock.advance(5_000);
+    expect(health.isReady(first.node)).toBe(false);
+    const again = await placer.place({ intent, pods: [] });
+    expect(again).toMatchObject({ unschedulable: true });
+    expect((again as { message: string }).message).toMatch(/^0\/3 nodes are available: 1 node\(s\) had untolerated taint.*2 node\(s\) had volume node affinity conflict\.$/);
+    health.stop();
+  });
+
+  it("tells listeners when a node is uncordoned or Ready again, not when one is cordoned", async () => {
+    const { placer, registry } = await fakeCluster(stateDir);
+    let calls = 0;
+    placer.onNodesChanged(() => calls++);
+    await registry.cordon("node-a");
+    expect(calls).toBe(0);
+    await registry.uncordon("node-a");
+    expect(calls).toBe(1);
+    placer.close();
+  });
+});
