@@ -6,7 +6,13 @@ import type { CapstanConfig } from "../../config/index.js";
 import { FileDesiredStore, allowancesOf, planHasChanges, readLiveObjects, planSync } from "../../controllers/apply/index.js";
 import type { DesiredStore, SyncTask } from "../../controllers/apply/index.js";
 import { previewRollout } from "../../controllers/workloads/preview.js";
-import type { RolloutBatch } from "../../controllers/workloads/preview.js";
+import type { PreviewPlacer, RolloutBatch } from "../../controllers/workloads/preview.js";
+import { livePodFromContainer } from "../../controllers/pods/live.js";
+import type { PlacementPod } from "../../controllers/pods/types.js";
+import { NodeRegistry, createPlacer } from "../../nodes/index.js";
+import { Scheduler, isUnschedulable, podToSchedule } from "../../scheduler/index.js";
+import type { ClusterSnapshot, PodToSchedule } from "../../scheduler/index.js";
+import type { PodTemplate } from "../../manifest/index.js";
 import { diffObjects, printReport } from "../../diff/index.js";
 import type { DiffFormat, DiffObject, DiffReport } from "../../diff/index.js";
 import { CapstanError, formatProblem } from "../../errors.js";
@@ -87,6 +93,8 @@ export interface PlanReport {
   tasks: SyncTask[];
   rollouts: RolloutPreview[];
   changes: boolean;
+  /** The nodes new pods were placed over (batches then say each new pod's node). */
+  nodes?: string[];
 }
 
 export interface PlanApplicationOptions {
@@ -98,6 +106,68 @@ export interface PlanApplicationOptions {
   prune?: boolean;
   /** Only containers carrying these labels too (tests mark their run). */
   labels?: Record<string, string>;
+  /**
+   * The nodes new pods may go to, to show where each would be placed: one node name (every pod
+   * goes there), or the scheduler's view of several nodes and the pods on them (`planNodes`).
+   */
+  nodes?: { single: string } | { snapshot: ClusterSnapshot };
+}
+
+/**
+ * Places the preview's new pods with the scheduler over one snapshot shared by every rollout of
+ * the plan, so a pod placed for one Deployment takes its room from the next.
+ */
+export function previewPlacers(nodes: NonNullable<PlanApplicationOptions["nodes"]>): (namespace: string, template: PodTemplate) => PreviewPlacer {
+  if ("single" in nodes) return () => ({ place: () => nodes.single, remove: () => {} });
+  const scheduler = new Scheduler(nodes.snapshot);
+  const placed = new Map<string, { pod: PodToSchedule; node: string }>();
+  for (const p of nodes.snapshot.pods) placed.set(`${p.namespace}/${p.name ?? ""}`, { pod: p, node: p.node });
+  return (namespace, template) => {
+    const base = podToSchedule({ namespace, labels: template.metadata?.labels ?? {}, spec: template.spec });
+    return {
+      place(name) {
+        const pod = { ...base, name };
+        const r = scheduler.schedule(pod);
+        if (isUnschedulable(r)) return `Pending: ${r.reason}`;
+        scheduler.assume(pod, r.node);
+        placed.set(`${namespace}/${name}`, { pod, node: r.node });
+        return r.node;
+      },
+      remove(name) {
+        const p = placed.get(`${namespace}/${name}`);
+        if (!p) return;
+        scheduler.cache.forget(p.pod, p.node);
+        placed.delete(`${namespace}/${name}`);
+      },
+    };
+  };
+}
+
+/**
+ * The configured nodes as `planApplication` takes them: one node by name; several as a snapshot
+ * of their capacity, labels, taints, cordons and readiness (a ping each) and of the pods Capstan
+ * runs on them.
+ */
+export async function planNodes(config: CapstanConfig, stateDir: string, labels: Record<string, string> = {}): Promise<PlanApplicationOptions["nodes"]> {
+  const configs = configuredNodes(config);
+  if (configs.length === 1) return { single: configs[0]!.name };
+  const registry = await NodeRegistry.open({ nodes: configs, stateDir });
+  const placer = createPlacer({ registry });
+  const pods: PlacementPod[] = [];
+  for (const name of registry.names()) {
+    const containers = await registry
+      .runtime(name)
+      .list({ ...labels, [LABEL.managedBy]: MANAGED_BY_VALUE })
+      .catch(() => []);
+    for (const c of containers) {
+      const live = livePodFromContainer(name, c);
+      if (!live) continue;
+      pods.push({ namespace: live.namespace, name: live.name, node: name, labels: live.podLabels, ...(live.template ? { template: live.template } : {}), terminating: false });
+    }
+  }
+  const snapshot = await placer.snapshot(pods);
+  placer.close();
+  return { snapshot };
 }
 
 function strategyText(d: Deployment): string {
@@ -143,6 +213,7 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
 
   const containers = await runtime.list({ ...(options.labels ?? {}), [LABEL.managedBy]: MANAGED_BY_VALUE, [LABEL.application]: name });
   const rollouts: RolloutPreview[] = [];
+  const placerFor = options.nodes ? previewPlacers(options.nodes) : undefined;
   for (const t of tasks) {
     if (t.kind !== "Deployment" || !t.object || !t.revision || t.action === "unchanged") continue;
     const d = t.object as Deployment;
@@ -162,6 +233,7 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
       },
       revision: t.revision,
       current,
+      ...(placerFor ? { placer: placerFor(t.namespace, d.spec.template) } : {}),
     });
     if (batches.length === 0) continue;
     rollouts.push({
@@ -174,7 +246,8 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
       batches,
     });
   }
-  return { app: name, revision, diff, tasks, rollouts, changes: planHasChanges(tasks) };
+  const nodeNames = options.nodes ? ("single" in options.nodes ? [options.nodes.single] : options.nodes.snapshot.nodes.map((n) => n.name)) : undefined;
+  return { app: name, revision, diff, tasks, rollouts, changes: planHasChanges(tasks), ...(nodeNames ? { nodes: nodeNames } : {}) };
 }
 
 export type PlanFormat = DiffFormat;
@@ -182,7 +255,7 @@ export type PlanFormat = DiffFormat;
 /** The plan in words: the diff (src/diff's printers), then the rollout preview and pruning. */
 export function printPlan(report: PlanReport, format: PlanFormat, options: { color?: boolean } = {}): string {
   if (format === "json") {
-    return `${JSON.stringify({ app: report.app, revision: report.revision, changes: report.changes, tasks: report.tasks.map(taskJSON), rollouts: report.rollouts, diff: JSON.parse(printReport(report.diff, "json")) as unknown }, null, 2)}\n`;
+    return `${JSON.stringify({ app: report.app, revision: report.revision, changes: report.changes, ...(report.nodes ? { nodes: report.nodes } : {}), tasks: report.tasks.map(taskJSON), rollouts: report.rollouts, diff: JSON.parse(printReport(report.diff, "json")) as unknown }, null, 2)}\n`;
   }
   const color = options.color ?? false;
   const md = format === "markdown";
@@ -194,7 +267,9 @@ export function printPlan(report: PlanReport, format: PlanFormat, options: { col
     for (const r of report.rollouts) {
       out.push(item(`Deployment ${r.namespace}/${r.deployment}: ${r.from.length > 0 ? r.from.join(", ") : "(no pods)"} → ${r.to}, ${r.replicas} replicas, ${r.strategy}`));
       r.batches.forEach((b, i) => {
-        const parts = [b.create.length > 0 ? `start ${b.create.join(", ")}` : "", b.delete.length > 0 ? `stop ${b.delete.join(", ")}` : ""].filter(Boolean);
+        // With one node every pod goes there: the text names nodes only when there is a choice (JSON always does).
+        const started = b.create.map((p) => ((report.nodes?.length ?? 0) > 1 && b.nodes?.[p] !== undefined ? `${p} → ${b.nodes[p]}` : p));
+        const parts = [b.create.length > 0 ? `start ${started.join(", ")}` : "", b.delete.length > 0 ? `stop ${b.delete.join(", ")}` : ""].filter(Boolean);
         out.push(md ? `  ${i + 1}. ${parts.join("; ")}` : `    ${i + 1}. ${parts.join("; ")}`);
       });
     }
@@ -306,7 +381,8 @@ export const planCommand: Command = {
     try {
       const env = await commandEnv(io, global);
       const resolved = await resolveApplication({ repo: parsed.repo, app: parsed.app, appsPath: parsed.appsPath, source: env.source, ...(parsed.revision ? { revision: parsed.revision } : {}) });
-      report = await planApplication({ resolved, runtime: env.runtime, store: env.store, repo: parsed.repo, ...(parsed.prune ? { prune: true } : {}) });
+      const nodes = await planNodes(env.config, env.stateDir);
+      report = await planApplication({ resolved, runtime: env.runtime, store: env.store, repo: parsed.repo, ...(parsed.prune ? { prune: true } : {}), ...(nodes ? { nodes } : {}) });
     } catch (err) {
       return reportError(io, err);
     }

@@ -6,6 +6,17 @@ import type { RolloutPod, RolloutStrategy } from "./rollout.js";
 export interface RolloutBatch {
   create: string[];
   delete: string[];
+  /** Where each created pod would go (node name, or `Pending: <why>`), when a placer was given. */
+  nodes?: Record<string, string>;
+}
+
+/**
+ * Chooses nodes for the preview: `place` is asked for each new pod in the order the rollout
+ * starts them (and counts it from then on), `remove` is told of each pod the rollout stops.
+ */
+export interface PreviewPlacer {
+  place(pod: string): string;
+  remove(pod: string): void;
 }
 
 /**
@@ -20,6 +31,7 @@ export function previewRollout(input: {
   strategy: RolloutStrategy;
   revision: string;
   current: { name: string; revision: string }[];
+  placer?: PreviewPlacer;
 }): RolloutBatch[] {
   let pods: RolloutPod[] = input.current.map((p, i) => ({ name: p.name, revision: p.revision, phase: "Running", ready: true, readySince: 0, createdAt: i }));
   const batches: RolloutBatch[] = [];
@@ -41,9 +53,14 @@ export function previewRollout(input: {
       if (a.type === "delete") {
         batch.delete.push(...a.pods);
         pods = pods.filter((p) => !a.pods.includes(p.name));
+        for (const p of a.pods) input.placer?.remove(p);
       } else {
         const names = freePodNames(input.owner, a.revision, pods.map((p) => p.name), a.count, input.namespace ?? "");
         batch.create.push(...names);
+        if (input.placer) {
+          batch.nodes ??= {};
+          for (const n of names) batch.nodes[n] = input.placer.place(n);
+        }
         pods = [...pods, ...names.map((name) => ({ name, revision: a.revision, phase: "Running" as const, ready: true, readySince: now, createdAt: now }))];
       }
     }
