@@ -1,7 +1,7 @@
-import { Ajv } from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
-import { Ajv2019 } from "ajv/dist/2019.js";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import type { Ajv2019 } from "ajv/dist/2019.js";
+import type { Ajv2020 } from "ajv/dist/2020.js";
 import type { Problem } from "../errors.js";
 import type { GoMap } from "../template/values.js";
 import type { ChartNode } from "./dependencies.js";
@@ -15,6 +15,8 @@ const options = { allErrors: true, strict: false, validateFormats: false, logger
 let ajv07: Ajv | undefined;
 let ajv2019: Ajv2019 | undefined;
 let ajv2020: Ajv2020 | undefined;
+/** ajv (about 10 MB resident) is loaded with the first chart that has a values.schema.json. */
+const load = createRequire(import.meta.url);
 
 /** Picks the draft the schema asks for (`$schema`), draft-07 otherwise, as Helm accepts both. */
 function compile(chart: Chart): ValidateFunction | Problem {
@@ -30,13 +32,13 @@ function compile(chart: Chart): ValidateFunction | Problem {
   let result: ValidateFunction | Problem;
   try {
     let ajv: Ajv | Ajv2019 | Ajv2020;
-    if (dialect.includes("2020-12")) ajv = ajv2020 ??= new Ajv2020(options);
-    else if (dialect.includes("2019-09")) ajv = ajv2019 ??= new Ajv2019(options);
+    if (dialect.includes("2020-12")) ajv = ajv2020 ??= new (load("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020 }).Ajv2020(options);
+    else if (dialect.includes("2019-09")) ajv = ajv2019 ??= new (load("ajv/dist/2019.js") as { Ajv2019: typeof Ajv2019 }).Ajv2019(options);
     else {
       // Draft-07 under any spelling of its URI, and older drafts (04, 06), validate as draft-07,
       // which reads them the same way for common schemas.
       delete schema["$schema"];
-      ajv = ajv07 ??= new Ajv(options);
+      ajv = ajv07 ??= new (load("ajv") as { Ajv: typeof Ajv }).Ajv(options);
     }
     result = ajv.compile(schema);
     ajv.removeSchema(schema);
