@@ -3,6 +3,7 @@
 #   scripts/nodes.sh up N     start node-2..node-N (idempotent), demo images loaded
 #   scripts/nodes.sh down     stop them and remove their state
 #   scripts/nodes.sh list     print "name unix://socket" per running node
+#   scripts/nodes.sh stop node-N   kill that node's dockerd as a crash would (state kept; `up` brings it back)
 # Each node has its own socket, data-root, exec-root, pidfile, bridge and address
 # pool; docker0 and the default engine are never touched.
 set -euo pipefail
@@ -90,6 +91,17 @@ case "${1:-}" in
     for d in "$base"/node-*; do [ -e "$d" ] && down_one "$(basename "$d")"; done
     for l in $(ip -o link show type bridge | awk -F': ' '{print $2}' | grep -E '^capn[0-9]$' || true); do ip link del "$l" || true; done
     ;;
+  stop)
+    name=${2:-}
+    [[ "$name" =~ ^node-[2-9]$ ]] || die "usage: nodes.sh stop node-N (2..9)"
+    pidf="$run/$name/docker.pid"
+    [ -f "$pidf" ] || die "$name is not running (no $pidf)"
+    pid=$(cat "$pidf")
+    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    answers "$name" && die "$name still answers after its dockerd was killed"
+    log "$name stopped (dockerd $pid killed; bring it back with: nodes.sh up N)"
+    ;;
   list)
     for d in "$run"/node-*; do
       [ -e "$d" ] || continue
@@ -97,5 +109,5 @@ case "${1:-}" in
       if answers "$name"; then echo "$name unix://$(sock_of "$name")"; fi
     done
     ;;
-  *) die "usage: nodes.sh up N | down | list" ;;
+  *) die "usage: nodes.sh up N | down | list | stop node-N" ;;
 esac
