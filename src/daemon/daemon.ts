@@ -444,7 +444,7 @@ export class Daemon {
     const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
     const services = objects.filter((o): o is Service => o.kind === "Service");
     for (const p of await this.services.setServices(name, services)) {
-      await this.store.recordEvent(name, { type: "Warning", reason: "ServiceInvalid", message: p.message, object: "Service" });
+      await this.store.recordEvent(name, { type: "Warning", reason: p.severity === "warning" ? "ServicePortNotTranslated" : "ServiceInvalid", message: p.message, object: "Service" });
     }
     let outcome;
     try {

@@ -4,7 +4,7 @@ import { type Problem } from "../errors.js";
 import type { Service } from "../manifest/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../runtime/labels.js";
 import type { ContainerRuntime } from "../runtime/types.js";
-import { serviceEndpoints, type PodEndpointSource, type ServiceEndpoints } from "./endpoints.js";
+import { serviceEndpoints, untranslatedMessage, type PodEndpointSource, type ServiceEndpoints } from "./endpoints.js";
 import { assignNodePorts, type NodePortAssignment } from "./nodeports.js";
 import { ServiceProxy } from "./proxy.js";
 
@@ -66,6 +66,7 @@ export class ServiceController {
     const all = [...this.services.values()].map((e) => e.service);
     const { assignments, problems } = assignNodePorts(all, this.nodePorts);
     this.nodePorts = assignments;
+    problems.push(...services.flatMap(untranslatedPorts));
     for (const namespace of new Set(all.map((s) => s.metadata.namespace ?? "default"))) await this.ensureServiceNetworks(namespace);
     await this.reconcile();
     return problems;
@@ -307,4 +308,24 @@ export class ServiceController {
       stop: () => inner.stop(),
     };
   }
+}
+
+/**
+ * Inside the namespace network a Service name resolves to its Ready pods (DNS aliases), so a
+ * connection keeps the port it was made to: a port that differs from its targetPort is translated
+ * by the host proxy (NodePort, LoadBalancer) only. Said once per sync, as a warning.
+ */
+export function untranslatedPorts(service: Service): Problem[] {
+  return (service.spec.ports ?? []).flatMap((p, i) => {
+    const target = p.targetPort ?? p.port;
+    // A named targetPort is checked against the pods it selects (see serviceEndpoints).
+    if (typeof target !== "number" || target === p.port) return [];
+    return [
+      {
+        field: `spec.ports[${i}].targetPort`,
+        severity: "warning" as const,
+        message: untranslatedMessage(service, p.port, target),
+      },
+    ];
+  });
 }

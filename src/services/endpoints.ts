@@ -78,6 +78,13 @@ export function serviceEndpoints(service: Service, pods: PodEndpointSource[]): S
       }
     }
     ready.sort((a, b) => a.pod.localeCompare(b.pod));
+    if (typeof target === "string") {
+      // Names resolve inside the network to the pods themselves: the connection keeps its port.
+      const numbers = new Set(matched.flatMap((pod) => pod.ports.filter((p) => p.name === target).map((p) => p.containerPort)));
+      for (const n of numbers) {
+        if (n !== sp.port) warnings.push({ field: "spec.ports.targetPort", severity: "warning", message: untranslatedMessage(service, sp.port, n) });
+      }
+    }
     return { name: sp.name ?? "", port: sp.port, protocol, ...(sp.nodePort ? { nodePort: sp.nodePort } : {}), targetPort: target, ready, notReady };
   });
   return {
@@ -94,4 +101,11 @@ export function serviceEndpoints(service: Service, pods: PodEndpointSource[]): S
 /** DNS aliases a Ready pod carries on its namespace network: the Service name and `name.namespace`. */
 export function serviceAliases(service: { name: string; namespace: string }): string[] {
   return [service.name, `${service.name}.${service.namespace}`];
+}
+
+/** Why `name:port` inside the network does not reach the pods' `target` port. */
+export function untranslatedMessage(service: Service, port: number, target: number): string {
+  const name = service.metadata.name;
+  const host = service.spec.type === "NodePort" || service.spec.type === "LoadBalancer" ? " (the node port does translate)" : "";
+  return `Service ${name}: inside the network, ${name}:${port} is not translated to the pods' port ${target}; pods reach it at ${name}:${target}${host}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Service } from "../../../src/manifest/index.js";
+import { untranslatedPorts } from "../../../src/services/controller.js";
 import { serviceAliases, serviceEndpoints, type PodEndpointSource } from "../../../src/services/endpoints.js";
 import { assignNodePorts } from "../../../src/services/nodeports.js";
 
@@ -92,5 +93,18 @@ describe("node port assignment", () => {
       { field: "spec.ports[0].nodePort", message: "Service default/b: nodePort 31000 is already allocated to default/a:80" },
       { field: "spec.ports[0].nodePort", message: "Service default/c: nodePort 8080 is outside the range 30000-32767" },
     ]);
+  });
+
+  it("warns that a port differing from its targetPort is not translated inside the network, by number and by the selected pods' named port", () => {
+    expect(untranslatedPorts(svc("web", { type: "NodePort", ports: [{ port: 80, targetPort: 8080 }, { port: 9000, targetPort: 9000 }, { port: 81, targetPort: "http" }] }))).toEqual([
+      {
+        field: "spec.ports[0].targetPort",
+        severity: "warning",
+        message: "Service web: inside the network, web:80 is not translated to the pods' port 8080; pods reach it at web:8080 (the node port does translate)",
+      },
+    ]);
+    const named = serviceEndpoints(svc("api", { ports: [{ port: 80, targetPort: "http" }] }), [pod("api-a")]);
+    expect(named.warnings.map((w) => w.message)).toEqual(["Service api: inside the network, api:80 is not translated to the pods' port 8080; pods reach it at api:8080"]);
+    expect(serviceEndpoints(svc("same", { ports: [{ port: 8080, targetPort: "http" }] }), [pod("same-a")]).warnings).toEqual([]);
   });
 });
