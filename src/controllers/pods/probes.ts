@@ -127,7 +127,11 @@ export const runProbe: ProbeExecutor = async (probe, target, timeoutMs) => {
   }
 };
 
-/** Runs one probe of one container run on its period until stopped. */
+/**
+ * Runs one probe of one container run on its period until stopped. The first probe runs once the
+ * initial delay has passed (at once by default); later ones keep a fixed rate, one period from the
+ * start of the previous one, as the kubelet's ticker does, so a slow probe does not stretch the period.
+ */
 export class ProbeWorker {
   state: ProbeState;
   private timer: Timer | undefined;
@@ -160,11 +164,12 @@ export class ProbeWorker {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const s = probeSettings(this.probe);
+    const began = this.clock.now();
     const outcome = await this.execute(this.probe, s.timeoutMs);
     if (this.stopped) return;
     const previous = this.state;
     this.state = observeProbe(previous, outcome.ok, this.probe, outcome.message);
     this.onResult(this.state, previous);
-    this.schedule(s.periodMs);
+    this.schedule(Math.max(0, s.periodMs - (this.clock.now() - began)));
   }
 }

@@ -4,8 +4,8 @@ import type { Health } from "../health.js";
 import type { PodManager, PodStatus } from "../pods/types.js";
 import { podIntent } from "./intent.js";
 import { freePodNames, podTemplateHash } from "./revision.js";
-import { rolloutStep } from "./rollout.js";
-import type { RolloutPod, RolloutProgress, RolloutResult } from "./rollout.js";
+import { DEFAULT_POD_REPLACEMENT_POLICY, rolloutStep } from "./rollout.js";
+import type { PodReplacementPolicy, RolloutPod, RolloutProgress, RolloutResult } from "./rollout.js";
 import type { WorkloadReport, WorkloadTarget } from "./types.js";
 
 const POD_TROUBLE = ["ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError", "Unschedulable", "Unsupported"];
@@ -35,6 +35,11 @@ export function deploymentHealth(step: RolloutResult, pods: readonly RolloutPod[
   return { status: "Progressing", message: why ? `${step.message} (${why})` : step.message };
 }
 
+export interface DeploymentControllerOptions {
+  /** When a replacement may start while the pod it replaces is stopping; default `TerminationComplete`. */
+  podReplacementPolicy?: PodReplacementPolicy;
+}
+
 /**
  * Keeps a Deployment's pods at its template: one rollout step per reconcile. Pods are found by
  * their labels, so a new controller over the same engine picks up a rollout where it stopped;
@@ -49,6 +54,7 @@ export class DeploymentController {
     private readonly clock: Clock,
     /** Told when a pod delete started in the background finishes (or fails), so the owner is looked at again. */
     private readonly onDeleted: (namespace: string, pod: string, error?: unknown) => void = () => {},
+    private readonly options: DeploymentControllerOptions = {},
   ) {}
 
   private key(app: string, namespace: string, name: string): string {
@@ -83,6 +89,7 @@ export class DeploymentController {
       minReadySeconds: d.spec.minReadySeconds ?? 0,
       progressDeadlineSeconds: d.spec.progressDeadlineSeconds ?? 600,
       paused: d.spec.paused ?? false,
+      podReplacementPolicy: this.options.podReplacementPolicy ?? DEFAULT_POD_REPLACEMENT_POLICY,
       revision,
       pods,
       now,

@@ -5,6 +5,17 @@
  * The caller creates and deletes what the step says and calls again when anything changes.
  */
 
+/**
+ * When a pod that is being stopped stops counting (Kubernetes' Deployment `podReplacementPolicy`).
+ * `TerminationStarted`, Kubernetes' default for RollingUpdate: a terminating pod no longer counts
+ * against replicas + maxSurge, so its replacement starts while it shuts down, and a rollout whose
+ * last old pods are shutting down is complete. `TerminationComplete`: it counts until its container
+ * is gone, so the engine never holds more than replicas + maxSurge containers; Capstan's default.
+ */
+export type PodReplacementPolicy = "TerminationStarted" | "TerminationComplete";
+
+export const DEFAULT_POD_REPLACEMENT_POLICY: PodReplacementPolicy = "TerminationComplete";
+
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed";
 
 /** A pod as the rollout sees it. */
@@ -45,6 +56,8 @@ export interface RolloutState {
   minReadySeconds: number;
   progressDeadlineSeconds: number;
   paused: boolean;
+  /** Default `TerminationComplete`. */
+  podReplacementPolicy?: PodReplacementPolicy;
   /** The revision the template asks for now. */
   revision: string;
   pods: RolloutPod[];
@@ -135,7 +148,9 @@ export function rolloutStep(state: RolloutState): RolloutResult {
   const prev = state.progress;
   const moved =
     !prev || newPods.length > prev.newPods || newAvailable > prev.newAvailable || status.old < prev.oldPods;
-  const complete = newPods.length === replicas && newAvailable === replicas && status.old === 0 && terminating.length === 0;
+  const terminationStarted = (state.podReplacementPolicy ?? DEFAULT_POD_REPLACEMENT_POLICY) === "TerminationStarted";
+  // Under TerminationStarted a pod being stopped is already gone as far as the rollout is concerned.
+  const complete = newPods.length === replicas && newAvailable === replicas && oldPods.length === 0 && (terminationStarted || terminating.length === 0);
   const completedRevision = complete ? state.revision : prev?.completedRevision;
   const progress: RolloutProgress =
     !prev || moved || complete
@@ -163,13 +178,13 @@ export function rolloutStep(state: RolloutState): RolloutResult {
   if (state.strategy.type === "Recreate") {
     if (oldPods.length > 0) {
       actions.push({ type: "delete", pods: oldPods.map((p) => p.name).sort(), reason: "Recreate: stopping the old revision before starting the new one" });
-    } else if (status.old === 0) {
+    } else if (status.old === 0 || terminationStarted) {
       actions.push(...scaleSet(newPods, replicas, state.revision, "scaled down"));
     }
   } else {
     const { surge, unavailable } = surgeAndUnavailable(replicas, state.strategy);
-    // Scale up the new set while every container (terminating ones too) stays within replicas + surge.
-    const total = state.pods.length;
+    // Scale up the new set while the pods that count stay within replicas + surge.
+    const total = terminationStarted ? live.length : state.pods.length;
     if (newPods.length > replicas) {
       actions.push(...scaleSet(newPods, replicas, state.revision, "scaled down"));
     } else {

@@ -54,6 +54,30 @@ describe("probe worker", () => {
     await clock.advance(10_000);
     expect(at).toHaveLength(3);
   });
+
+  it("keeps a fixed rate: a probe that takes a while does not push the next one back", async () => {
+    const clock = new FakeClock(0);
+    const at: number[] = [];
+    const w = new ProbeWorker("readiness", { exec: { command: ["x"] }, periodSeconds: 1 }, clock, async () => {
+      at.push(clock.now());
+      await clock.sleep(300);
+      return { ok: false, message: "slow" };
+    }, () => {});
+    w.start();
+    await clock.advance(3_500);
+    w.stop();
+    expect(at).toEqual([0, 1_000, 2_000, 3_000]);
+  });
+
+  it("probes at once when the container starts if no initial delay is set, and tells each result", async () => {
+    const clock = new FakeClock(0);
+    const results: string[] = [];
+    const w = new ProbeWorker("readiness", { httpGet: { port: 80 }, periodSeconds: 5 }, clock, async () => ({ ok: true, message: "ok" }), (s) => results.push(`${clock.now()}:${s.result}`));
+    w.start();
+    await clock.advance(0);
+    expect(results).toEqual(["0:success"]);
+    w.stop();
+  });
 });
 
 describe("running probes", () => {

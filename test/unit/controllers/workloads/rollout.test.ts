@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rolloutStep, surgeAndUnavailable } from "../../../../src/controllers/workloads/rollout.js";
-import type { RolloutPod, RolloutState, RolloutStrategy } from "../../../../src/controllers/workloads/rollout.js";
+import type { PodReplacementPolicy, RolloutPod, RolloutState, RolloutStrategy } from "../../../../src/controllers/workloads/rollout.js";
 
 const NOW = 1_000_000;
 
@@ -81,25 +81,32 @@ describe("one rolling-update step from a fully available old revision", () => {
   });
 });
 
-/** Simulates a whole rollout: new pods become ready one tick after creation, stopped pods vanish one tick later. */
-function simulate(replicas: number, strategy: RolloutStrategy) {
-  let p: RolloutPod[] = pods(replicas, "old");
+/**
+ * Simulates a whole rollout: new pods become ready one tick after creation, stopped pods vanish
+ * `stopTicks` ticks after they were told to stop (one by default).
+ */
+function simulate(replicas: number, strategy: RolloutStrategy, options: { podReplacementPolicy?: PodReplacementPolicy; stopTicks?: number } = {}) {
+  let p: (RolloutPod & { stoppingSince?: number })[] = pods(replicas, "old");
   let progress: RolloutState["progress"];
   const { surge, unavailable } = surgeAndUnavailable(replicas, strategy);
+  const stopTicks = options.stopTicks ?? 1;
+  const policy = options.podReplacementPolicy ? { podReplacementPolicy: options.podReplacementPolicy } : {};
   let maxTotal = 0;
+  let maxCounted = 0;
   let minAvailable = Infinity;
   let n = 0;
   for (let tick = 0; tick < 200; tick++) {
     const now = NOW + tick * 1000;
-    p = p.filter((x) => !x.terminating).map((x) => (x.ready ? x : { ...x, ready: true, readySince: now }));
-    const r = rolloutStep(state({ replicas, strategy, pods: p, now, ...(progress ? { progress } : {}) }));
+    p = p.filter((x) => !x.terminating || tick - (x.stoppingSince ?? tick) < stopTicks).map((x) => (x.ready || x.terminating ? x : { ...x, ready: true, readySince: now }));
+    const r = rolloutStep(state({ replicas, strategy, pods: p, now, ...policy, ...(progress ? { progress } : {}) }));
     progress = r.progress;
-    if (r.phase === "Complete") return { ticks: tick, maxTotal, minAvailable, surge, unavailable, final: p };
+    if (r.phase === "Complete") return { ticks: tick, maxTotal, maxCounted, minAvailable, surge, unavailable, final: p.filter((x) => !x.terminating) };
     for (const a of r.actions) {
-      if (a.type === "delete") p = p.map((x) => (a.pods.includes(x.name) ? { ...x, terminating: true, ready: false } : x));
+      if (a.type === "delete") p = p.map((x) => (a.pods.includes(x.name) ? { ...x, terminating: true, ready: false, stoppingSince: tick } : x));
       else for (let i = 0; i < a.count; i++) p.push({ name: `new-${n++}`, revision: "new", phase: "Running", ready: false, createdAt: now });
     }
     maxTotal = Math.max(maxTotal, p.length);
+    maxCounted = Math.max(maxCounted, p.filter((x) => !x.terminating).length);
     minAvailable = Math.min(minAvailable, p.filter((x) => x.ready && !x.terminating).length);
   }
   throw new Error("rollout did not complete");
@@ -119,6 +126,56 @@ describe("a whole rolling update", () => {
     expect(r.minAvailable).toBeGreaterThanOrEqual(replicas - r.unavailable);
     expect(r.final.every((x) => x.revision === "new")).toBe(true);
     expect(r.final).toHaveLength(replicas);
+  });
+});
+
+describe("pod replacement policy", () => {
+  const surgeOne = { type: "RollingUpdate" as const, maxSurge: 1, maxUnavailable: 0 };
+  const stopping = () => [...pods(2, "old"), ...pods(1, "new"), { ...pods(1, "old")[0]!, name: "old-going", ready: false, terminating: true }];
+
+  it("TerminationStarted starts the replacement while the replaced pod is still stopping, as Kubernetes does by default", () => {
+    const r = rolloutStep(state({ strategy: surgeOne, podReplacementPolicy: "TerminationStarted", pods: stopping() }));
+    expect(creates(r)).toBe(1);
+  });
+
+  it("TerminationStarted still stops no old pod before its replacement is available", () => {
+    const p = [...pods(2, "old"), ...pods(1, "new"), ...pods(1, "new", { name: "new-starting", ready: false, readySince: undefined }), { ...pods(1, "old")[0]!, name: "old-going", ready: false, terminating: true }];
+    const r = rolloutStep(state({ strategy: surgeOne, podReplacementPolicy: "TerminationStarted", pods: p }));
+    expect(deletes(r)).toEqual([]);
+    expect(creates(r)).toBe(0);
+  });
+
+  it("the default (TerminationComplete) waits for the stopped container to be gone", () => {
+    expect(creates(rolloutStep(state({ strategy: surgeOne, pods: stopping() })))).toBe(0);
+    expect(creates(rolloutStep(state({ strategy: surgeOne, podReplacementPolicy: "TerminationComplete", pods: stopping() })))).toBe(0);
+  });
+
+  it("under TerminationStarted a rollout whose last old pod is stopping is complete; by default it is not yet", () => {
+    const p = [...pods(3, "new"), { ...pods(1, "old")[0]!, name: "old-going", ready: false, terminating: true }];
+    expect(rolloutStep(state({ pods: p, podReplacementPolicy: "TerminationStarted" })).phase).toBe("Complete");
+    const byDefault = rolloutStep(state({ pods: p }));
+    expect(byDefault.phase).toBe("Progressing");
+    expect(byDefault.status.old).toBe(1);
+  });
+
+  it("Recreate under TerminationStarted starts the new revision once every old pod is stopping", () => {
+    const r = rolloutStep(state({ strategy: { type: "Recreate" }, podReplacementPolicy: "TerminationStarted", pods: pods(3, "old", { terminating: true, ready: false }) }));
+    expect(r.actions).toEqual([{ type: "create", revision: "new", count: 3 }]);
+  });
+
+  it.each([
+    { replicas: 10, strategy: surgeOne },
+    { replicas: 4, strategy: { type: "RollingUpdate" as const, maxSurge: "25%", maxUnavailable: "25%" } },
+    { replicas: 6, strategy: { type: "RollingUpdate" as const, maxSurge: "50%", maxUnavailable: 2 } },
+  ])("with slow-stopping pods, $replicas replicas and $strategy: TerminationStarted keeps live pods within replicas + surge and finishes sooner", ({ replicas, strategy }) => {
+    const started = simulate(replicas, strategy, { podReplacementPolicy: "TerminationStarted", stopTicks: 3 });
+    const complete = simulate(replicas, strategy, { stopTicks: 3 });
+    expect(started.maxCounted).toBeLessThanOrEqual(replicas + started.surge);
+    expect(started.minAvailable).toBeGreaterThanOrEqual(replicas - started.unavailable);
+    expect(started.final.map((x) => x.revision)).toEqual(Array(replicas).fill("new"));
+    expect(complete.maxTotal).toBeLessThanOrEqual(replicas + complete.surge);
+    expect(complete.minAvailable).toBeGreaterThanOrEqual(replicas - complete.unavailable);
+    expect(started.ticks).toBeLessThan(complete.ticks);
   });
 });
 
