@@ -219,7 +219,7 @@ export class DockerPodManager implements PodManager {
   }
 
   /**
-   * Gives up every pod on the node (it stayed NotReady past the eviction timeout): each is
+   * Gives up every pod on the node that could run elsewhere (it stayed NotReady past the eviction timeout): each is
    * marked NodeUnavailable and removed from the manager, so its owner creates a replacement,
    * which the placer puts on another node. What is left on the node is removed when it answers
    * again (`removeStale`, or the next resync).
@@ -229,6 +229,12 @@ export class DockerPodManager implements PodManager {
     const gone: string[] = [];
     for (const rec of [...this.pods.values()]) {
       if (rec.node !== node) continue;
+      if (rec.intent?.node === node) {
+        // Bound to this node (a DaemonSet's pod): nowhere else to go, so it waits for the node, as
+        // Kubernetes' DaemonSet pods tolerate not-ready and unreachable nodes.
+        this.setStatus(rec, { reason: "NodeUnavailable", message: `node ${node} does not answer; the pod waits for it`, ready: false, readySince: null });
+        continue;
+      }
       this.stopProbes(rec);
       const message = `node ${node} has not answered for longer than the eviction timeout; the pod is given up and its owner replaces it on another node`;
       this.event(rec, "Warning", "NodeUnavailable", message);

@@ -131,4 +131,33 @@ describe("pod manager with a placer", () => {
     expect(await rt(p.node).list()).toEqual([]);
     expect(pods.list()).toEqual([]);
   });
+
+  it("a pod bound to a node by its intent (DaemonSet) is kept when the node is evicted", async () => {
+    const { pods, rt } = await cluster();
+    await pods.create({ ...podIntent("agent-node-a"), ownerKind: "DaemonSet", node: "node-a" });
+    await pods.create(podIntent("web-1", { nodeSelector: { zone: "a" } }));
+    rt("node-a").setAvailable(false);
+    expect(await pods.evictNode("node-a")).toEqual(["prod/web-1"]);
+    expect(pods.get("prod", "agent-node-a")).toMatchObject({ node: "node-a", reason: "NodeUnavailable", ready: false });
+    rt("node-a").setAvailable(true);
+    await pods.resync();
+    expect((await rt("node-a").list()).map((c) => c.name)).toEqual(["agent-node-a"]);
+    expect(pods.get("prod", "agent-node-a")).toMatchObject({ phase: "Running", ready: true });
+  });
+
+  it("a pod whose claim volume it made on a node goes back to that node when it is made again (StatefulSet ordinal)", async () => {
+    const { pods, rt } = await cluster();
+    const db = () => {
+      const i = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
+      i.template.spec.containers[0]!.volumeMounts = [{ name: "data", mountPath: "/data" }];
+      return { ...i, ownerKind: "StatefulSet", ownerName: "db" };
+    };
+    const first = await pods.create(db());
+    expect(first.phase).toBe("Running");
+    expect((await rt(first.node).listVolumes()).map((v) => v.name)).toEqual(["capstan-prod-data-db-0"]);
+    await pods.delete("prod", "db-0");
+    // Fill the other nodes less than the claim's node, so the scores alone would pick another one.
+    for (const n of ["web-1", "web-2"]) await pods.create(podIntent(n, { nodeSelector: { "kubernetes.io/hostname": first.node } }));
+    expect(await pods.create(db())).toMatchObject({ phase: "Running", node: first.node });
+  });
 });
