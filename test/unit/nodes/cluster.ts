@@ -13,18 +13,20 @@ export async function fakeCluster(stateDir: string, options: { nodes?: string[];
   const runtimes = new Map(names.map((n) => [n, new FakeRuntime({ node: n, cpus: 2, memoryBytes: options.memoryBytes ?? 1024 ** 3, images: ["capstan-demo/web:v1"] })]));
   const configs: NodeConfig[] = names.map((name) => ({ name, labels: { zone: name === "node-a" ? "a" : "b" }, taints: [], proxyAddress: "127.0.0.1" }));
   const registry = await NodeRegistry.open({ nodes: configs, stateDir, clock, runtimeFor: (n) => runtimes.get(n.name) as FakeRuntime });
-  let pods: DockerPodManager | undefined;
+  // The monitor's hooks reach the manager, which is made after it (it needs the placer, which needs the monitor).
+  const ref: { pods?: DockerPodManager } = {};
   const health = new NodeHealthMonitor({
     nodes: names.map((name) => ({ name, ping: () => (runtimes.get(name) as FakeRuntime).ping() })),
     clock,
     periodMs: 1_000,
     gracePeriodMs: 3_000,
     evictionTimeoutMs: options.evictionTimeoutMs ?? 10_000,
-    onEvict: async (node) => void (await pods?.evictNode(node)),
-    onRecover: async (node) => void (await pods?.removeStale(node)),
+    onEvict: async (node) => void (await ref.pods?.evictNode(node)),
+    onRecover: async (node) => void (await ref.pods?.removeStale(node)),
   });
   const placer: NodePlacer = createPlacer({ registry, health });
-  pods = new DockerPodManager({ runtimes: new Map(runtimes), stateDir, clock, placer, resyncPeriodMs: 30_000 });
+  const pods = new DockerPodManager({ runtimes: new Map(runtimes), stateDir, clock, placer, resyncPeriodMs: 30_000 });
+  ref.pods = pods;
   return { clock, runtimes, registry, health, placer, pods, rt: (n: string) => runtimes.get(n) as FakeRuntime };
 }
 

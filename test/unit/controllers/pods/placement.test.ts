@@ -6,7 +6,7 @@ import type { PodStatus } from "../../../../src/controllers/pods/types.js";
 import { antiAffinity, fakeCluster, podIntent } from "../../nodes/cluster.js";
 
 let stateDir = "";
-let stops: (() => Promise<void> | void)[] = [];
+const stops: (() => Promise<void> | void)[] = [];
 beforeEach(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "capstan-placement-"));
 });
