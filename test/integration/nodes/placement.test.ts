@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drainNode } from "../../../src/cli/commands/nodes.js";
+import { planNodes } from "../../../src/cli/commands/plan.js";
 import { configuredNodes, loadConfig } from "../../../src/config/index.js";
 import { Applier } from "../../../src/controllers/apply/applier.js";
 import { MemoryDesiredStore } from "../../../src/controllers/apply/desired-store.js";
@@ -143,6 +144,12 @@ describe("pod placement over three real engines", () => {
     const pending = await until("a Pending fourth replica", () => podsOf("spread").filter((p) => p.phase === "Pending"), (l) => l.length === 1 && l[0]?.reason === "Unschedulable", 20_000);
     expect(pending[0]).toMatchObject({ node: "", reason: "Unschedulable", message: "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules." });
     expect(onNodes(podsOf("spread"))).toEqual(NODES);
+
+    // `capstan plan` sees the same: three ready nodes, one spread pod on each.
+    const planned = await planNodes(await loadConfig(configFile), stateDir, labels);
+    if (!planned || !("snapshot" in planned)) throw new Error("expected a snapshot of three nodes");
+    expect(planned.snapshot.nodes.map((n) => [n.name, n.ready])).toEqual(NODES.map((n) => [n, true]));
+    expect(planned.snapshot.pods.filter((p) => p.labels["app"] === "spread").map((p) => p.node).sort()).toEqual(NODES);
 
     await sync("spread", []);
     await until("spread gone", () => podsOf("spread").length, (n) => n === 0, 30_000);
