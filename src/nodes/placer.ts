@@ -10,8 +10,8 @@ import type { NodeRegistry } from "./registry.js";
 export const REASON_VOLUME_NODE_CONFLICT = "node(s) had volume node affinity conflict";
 
 export interface PlacerOptions {
-  /** Nodes, their capacity, labels, taints and cordon state. */
-  registry: NodeRegistry;
+  /** Nodes, their capacity, labels, taints and cordon state (a promise: `NodeRegistry.open(…)` from a synchronous constructor). */
+  registry: NodeRegistry | Promise<NodeRegistry>;
   /** Readiness of each node; without it each placement pings every engine. */
   health?: NodeHealthMonitor;
   /** Scoring strategy and weights. */
@@ -54,21 +54,30 @@ export function intentToSchedule(intent: Pick<PodIntent, "name" | "namespace" | 
  * with its data. A pod whose container vanished keeps its node while that node still fits.
  */
 export function createPlacer(options: PlacerOptions): NodePlacer {
-  const { registry, health } = options;
+  const { health } = options;
+  const registryReady = Promise.resolve(options.registry);
   const listeners = new Set<() => void>();
   /** Where each claim volume was last seen or put: the answer while its node does not answer. */
   const claimNodes = new Map<string, string>();
   const notify = (): void => {
     for (const l of listeners) l();
   };
-  const unsubscribes = [
-    registry.onChange((node) => {
-      if (!registry.isCordoned(node)) notify();
-    }),
-    ...(health ? [health.subscribe((e) => e.reason === "NodeReady" && notify())] : []),
-  ];
+  let closed = false;
+  const unsubscribes = [...(health ? [health.subscribe((e) => e.reason === "NodeReady" && notify())] : [])];
+  void registryReady.then(
+    (registry) => {
+      if (closed) return;
+      unsubscribes.push(
+        registry.onChange((node) => {
+          if (!registry.isCordoned(node)) notify();
+        }),
+      );
+    },
+    () => {},
+  );
 
   async function nodes(): Promise<SchedulingNode[]> {
+    const registry = await registryReady;
     if (options.reloadCordons !== false) await registry.reload().catch(() => []);
     return registry.schedulingNodes(health ? (n) => health.isReady(n) : undefined);
   }
@@ -80,6 +89,7 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
 
   /** The node holding one of the pod's claim volumes, if any does. */
   async function claimNode(intent: PodIntent, ready: SchedulingNode[]): Promise<string | undefined> {
+    const registry = await registryReady;
     const claims = (intent.template.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []));
     for (const claim of claims) {
       const volume = claimVolumeName(intent.namespace, claim);
@@ -148,6 +158,7 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
     },
     nodesChanged: notify,
     close() {
+      closed = true;
       for (const u of unsubscribes) u();
       listeners.clear();
     },

@@ -92,4 +92,17 @@ describe("placer over the node registry", () => {
     expect(calls).toBe(1);
     placer.close();
   });
+
+  it("takes the registry as a promise, so a synchronous constructor can make the placer", async () => {
+    const { registry } = await fakeCluster(stateDir);
+    const { createPlacer } = await import("../../../src/nodes/index.js");
+    const placer = createPlacer({ registry: Promise.resolve(registry) });
+    let calls = 0;
+    placer.onNodesChanged(() => calls++);
+    expect(await placer.place({ intent: podIntent("web-1", { nodeSelector: { zone: "a" } }), pods: [] })).toEqual({ node: "node-a" });
+    await registry.cordon("node-a");
+    await registry.uncordon("node-a");
+    expect(calls).toBe(1);
+    placer.close();
+  });
 });
