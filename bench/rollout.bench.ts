@@ -3,7 +3,8 @@
  * health-gated by an HTTP readiness check, by Capstan and by Docker Swarm (`docker service update
  * --update-parallelism 1 --update-order start-first` with a health command), same images, same
  * engine, same run. Prints both times, the ratio, and the Docker calls Capstan made during its
- * rollout (`--trace` prints them as a timeline with pod events; `--capstan-only` skips Swarm). A swarm
+ * rollout (`--trace` prints them as a timeline with pod events; `--capstan-only` skips Swarm;
+ * `--rounds N` alternates the two N times and prints ranges and medians). A swarm
  * this benchmark initialises is left again afterwards; an existing swarm is left as it was.
  */
 import { execFile } from "node:child_process";
@@ -25,6 +26,10 @@ const docker = async (...args: string[]) => (await exec("docker", args, { maxBuf
 const REPLICAS = 10;
 const TRACE = process.argv.includes("--trace");
 const CAPSTAN_ONLY = process.argv.includes("--capstan-only");
+/** `--rounds N` alternates Capstan and Swarm N times (the machine is shared: one round is noisy). */
+const roundsAt = process.argv.indexOf("--rounds");
+const roundsArg = roundsAt >= 0 ? process.argv[roundsAt + 1] : process.argv.find((a) => a.startsWith("--rounds="))?.slice("--rounds=".length);
+const ROUNDS = Math.max(1, Number.parseInt(roundsArg ?? "1", 10) || 1);
 const id = randomBytes(3).toString("hex");
 
 function deployment(image: string, namespace: string): ManifestObject {
@@ -87,7 +92,7 @@ function engineSummary(calls: EngineCall[]): string {
     .join(", ");
 }
 
-async function capstan(): Promise<{ ms: number; calls: EngineCall[] }> {
+async function capstan(round: number): Promise<{ ms: number; calls: EngineCall[] }> {
   const labels = { "capstan.dev/bench-run": id };
   const rt = new DockerRuntime({ node: "local" });
   let from: number | undefined;
@@ -110,7 +115,7 @@ async function capstan(): Promise<{ ms: number; calls: EngineCall[] }> {
       seen.set(p.name, line);
     });
   }
-  const ns = `bench${id}`;
+  const ns = `bench${id}r${round}`;
   try {
     await applier.sync({ app: "bench", namespace: ns, commit: "v1", objects: [deployment("capstan-demo/web:v1", ns)], prune: false });
     const first = await applier.waitForHealthy("bench", 120_000);
@@ -137,7 +142,7 @@ async function capstan(): Promise<{ ms: number; calls: EngineCall[] }> {
   }
 }
 
-async function swarm(): Promise<number | string> {
+async function swarm(round: number): Promise<number | string> {
   const state = await docker("info", "--format", "{{.Swarm.LocalNodeState}}");
   let initialised = false;
   if (state !== "active") {
@@ -148,7 +153,7 @@ async function swarm(): Promise<number | string> {
       return `docker swarm init failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`;
     }
   }
-  const name = `capstan-bench-${id}`;
+  const name = `capstan-bench-${id}-${round}`;
   const health = ["--health-cmd", "http-get http://127.0.0.1:8080/healthz", "--health-interval", "1s", "--health-timeout", "2s", "--health-retries", "3", "--health-start-period", "0s"];
   try {
     try {
@@ -167,16 +172,33 @@ async function swarm(): Promise<number | string> {
   }
 }
 
-const result = await capstan();
-const capstanMs = result.ms;
-console.log(
-  `capstan: ${REPLICAS}-replica rolling update (maxSurge 1, maxUnavailable 0, readiness httpGet every 1 s, pod replacement ${DEFAULT_POD_REPLACEMENT_POLICY}): ${(capstanMs / 1000).toFixed(2)} s`,
-);
-console.log(`capstan: engine calls during the rollout: ${engineSummary(result.calls)}`);
-const swarmResult = CAPSTAN_ONLY ? "skipped (--capstan-only)" : await swarm();
-if (typeof swarmResult === "string") {
-  console.log(`docker swarm: not measured: ${swarmResult}`);
-} else {
-  console.log(`docker swarm: service update --update-parallelism 1 --update-order start-first with --health-cmd: ${(swarmResult / 1000).toFixed(2)} s`);
-  console.log(`ratio: Capstan is ${(swarmResult / capstanMs).toFixed(1)}x faster (goal ≥ 3x)`);
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+const ratios: number[] = [];
+const capstanTimes: number[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  if (ROUNDS > 1) console.log(`round ${round}/${ROUNDS}`);
+  const result = await capstan(round);
+  capstanTimes.push(result.ms);
+  console.log(
+    `capstan: ${REPLICAS}-replica rolling update (maxSurge 1, maxUnavailable 0, readiness httpGet every 1 s, pod replacement ${DEFAULT_POD_REPLACEMENT_POLICY}): ${(result.ms / 1000).toFixed(2)} s`,
+  );
+  console.log(`capstan: engine calls during the rollout: ${engineSummary(result.calls)}`);
+  const swarmResult = CAPSTAN_ONLY ? "skipped (--capstan-only)" : await swarm(round);
+  if (typeof swarmResult === "string") {
+    console.log(`docker swarm: not measured: ${swarmResult}`);
+  } else {
+    ratios.push(swarmResult / result.ms);
+    console.log(`docker swarm: service update --update-parallelism 1 --update-order start-first with --health-cmd: ${(swarmResult / 1000).toFixed(2)} s`);
+    console.log(`ratio: Capstan is ${(swarmResult / result.ms).toFixed(1)}x faster (goal ≥ 3x)`);
+  }
+}
+if (ROUNDS > 1) {
+  const range = (xs: number[], f: (x: number) => string) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}, median ${f(median(xs))}`;
+  console.log(`capstan over ${ROUNDS} rounds: ${range(capstanTimes, (x) => `${(x / 1000).toFixed(2)} s`)}`);
+  if (ratios.length > 0) console.log(`ratio over ${ratios.length} rounds: ${range(ratios, (x) => `${x.toFixed(1)}x`)} (goal ≥ 3x)`);
 }

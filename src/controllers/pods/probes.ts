@@ -129,13 +129,16 @@ export const runProbe: ProbeExecutor = async (probe, target, timeoutMs) => {
 
 /**
  * Runs one probe of one container run on its period until stopped. The first probe runs once the
- * initial delay has passed (at once by default); later ones keep a fixed rate, one period from the
- * start of the previous one, as the kubelet's ticker does, so a slow probe does not stretch the period.
+ * initial delay has passed (at once by default). Later ones follow a ticker, as the kubelet's do:
+ * one tick every period from `tickerFrom`, whatever a probe took. The kubelet starts that ticker
+ * when it admits the pod, before the container starts, so after a first probe that finds the
+ * container not yet listening the next comes at the next tick, not a whole period later.
  */
 export class ProbeWorker {
   state: ProbeState;
   private timer: Timer | undefined;
   private stopped = false;
+  private tickerFrom = 0;
 
   constructor(
     readonly kind: ProbeKind,
@@ -147,8 +150,11 @@ export class ProbeWorker {
     this.state = initialProbeState(kind);
   }
 
-  start(): void {
-    this.schedule(probeSettings(this.probe).initialDelayMs);
+  /** `tickerFrom`: when the period ticker started (clock ms, e.g. when the pod was declared); default: the first probe. */
+  start(options: { tickerFrom?: number } = {}): void {
+    const delay = probeSettings(this.probe).initialDelayMs;
+    this.tickerFrom = options.tickerFrom ?? this.clock.now() + delay;
+    this.schedule(delay);
   }
 
   stop(): void {
@@ -170,6 +176,8 @@ export class ProbeWorker {
     const previous = this.state;
     this.state = observeProbe(previous, outcome.ok, this.probe, outcome.message);
     this.onResult(this.state, previous);
-    this.schedule(Math.max(0, s.periodMs - (this.clock.now() - began)));
+    // The first tick after the one this probe ran at; a tick missed while a slow probe ran runs at once.
+    const nextTick = this.tickerFrom + (Math.floor((began - this.tickerFrom) / s.periodMs) + 1) * s.periodMs;
+    this.schedule(Math.max(0, nextTick - this.clock.now()));
   }
 }

@@ -69,6 +69,20 @@ describe("probe worker", () => {
     expect(at).toEqual([0, 1_000, 2_000, 3_000]);
   });
 
+  it("after a first probe at container start, the next one comes at the next tick of a ticker started when the pod was declared", async () => {
+    const clock = new FakeClock(0);
+    const at: number[] = [];
+    const w = new ProbeWorker("readiness", { exec: { command: ["x"] }, periodSeconds: 1 }, clock, async () => {
+      at.push(clock.now());
+      return { ok: at.length > 1, message: at.length > 1 ? "ok" : "not listening yet" };
+    }, () => {});
+    await clock.advance(700);
+    w.start({ tickerFrom: 0 });
+    await clock.advance(2_500);
+    w.stop();
+    expect(at).toEqual([700, 1_000, 2_000, 3_000]);
+  });
+
   it("probes at once when the container starts if no initial delay is set, and tells each result", async () => {
     const clock = new FakeClock(0);
     const results: string[] = [];
