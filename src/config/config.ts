@@ -54,6 +54,12 @@ const daemon = z
     concurrency: z.number().int().min(1).max(64).optional(),
     /** How long a sync may take to become healthy before it counts as failed. */
     syncTimeout: duration.optional(),
+    /** How often every node's engine is pinged (default 5s). */
+    nodeMonitorPeriod: duration.optional(),
+    /** A node not answering for this long is NotReady (default 40s, as Kubernetes' node-monitor-grace-period). */
+    nodeMonitorGracePeriod: duration.optional(),
+    /** Pods of a NotReady node are replaced on other nodes after this long (default 5m). */
+    podEvictionTimeout: duration.optional(),
   })
   .strict();
 

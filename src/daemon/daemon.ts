@@ -8,6 +8,8 @@ import { Applier, FileDesiredStore } from "../controllers/apply/index.js";
 import type { Clock } from "../controllers/clock.js";
 import { systemClock } from "../controllers/clock.js";
 import { createPodManager } from "../controllers/pods/index.js";
+import type { DaemonNode } from "../controllers/workloads/daemonset-step.js";
+import { createPlacer, NodeHealthMonitor, NodeRegistry, type NodePlacer } from "../nodes/index.js";
 import type { PodManager } from "../controllers/pods/types.js";
 import { WorkQueue } from "../controllers/queue.js";
 import { CapstanError } from "../errors.js";
@@ -75,6 +77,8 @@ export interface DaemonOptions {
   resyncPeriodMs?: number;
   /** Engines by node name instead of the configured Docker nodes (benchmarks use the fake runtime). */
   runtimes?: Map<string, ContainerRuntime>;
+  /** Node health: ping period, NotReady after the grace period, pods replaced elsewhere after the eviction timeout. */
+  nodeHealth?: { periodMs?: number; gracePeriodMs?: number; evictionTimeoutMs?: number };
 }
 
 export interface RunningDaemon {
@@ -121,6 +125,11 @@ export class Daemon {
   readonly pods: PodManager;
   readonly services: ServiceController;
   readonly applier: Applier;
+  /** Node readiness (pings every engine) and pod placement over the configured nodes. */
+  readonly nodeHealth: NodeHealthMonitor;
+  readonly placer: NodePlacer;
+  private registry: NodeRegistry | undefined;
+  private readonly registryReady: Promise<NodeRegistry>;
   readonly metrics = new PrometheusMetrics();
   /** The first followed repository (the only one in the common case). */
   readonly repo: string;
@@ -133,10 +142,14 @@ export class Daemon {
   private readonly polls: PollSchedule[] = [];
   private readonly watches: RepoWatch[] = [];
   private stopping = false;
+  /** Settles when stop() begins: syncs waiting for health stop waiting (a restart resumes them). */
+  private readonly halted: Promise<null>;
+  private halt: () => void = () => {};
   readonly view: DaemonViewImpl;
 
   constructor(readonly options: DaemonOptions, readonly lock: DaemonLock) {
     this.clock = options.clock ?? systemClock;
+    this.halted = new Promise<null>((resolve) => (this.halt = () => resolve(null)));
     this.log = options.log ?? (() => {});
     this.repos = followedRepositories(options);
     this.repo = (this.repos[0] as RepoState).url;
@@ -153,7 +166,23 @@ export class Daemon {
       ]),
     );
     this.runtime = [...this.runtimes.values()][0] as ContainerRuntime;
+    const nodeConfigs = configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] }).filter((n) => this.runtimes.has(n.name));
+    const registry = NodeRegistry.open({ nodes: nodeConfigs, stateDir: options.stateDir, runtimeFor: (n) => this.runtimes.get(n.name) as ContainerRuntime, clock: this.clock });
+    this.registryReady = registry;
+    registry.catch(() => undefined); // reported by start()
+    this.nodeHealth = new NodeHealthMonitor({
+      nodes: [...this.runtimes].map(([name, rt]) => ({ name, ping: () => rt.ping() })),
+      clock: this.clock,
+      ...(options.nodeHealth?.periodMs ? { periodMs: options.nodeHealth.periodMs } : {}),
+      ...(options.nodeHealth?.gracePeriodMs ? { gracePeriodMs: options.nodeHealth.gracePeriodMs } : {}),
+      ...(options.nodeHealth?.evictionTimeoutMs ? { evictionTimeoutMs: options.nodeHealth.evictionTimeoutMs } : {}),
+      onEvent: (e) => this.log({ component: "nodes", ...e }),
+      onEvict: async (node) => void (await this.pods.evictNode?.(node)),
+      onRecover: async (node) => void (await this.pods.removeStale?.(node)),
+    });
+    this.placer = createPlacer({ registry, health: this.nodeHealth });
     const basePods = createPodManager({
+      placer: this.placer,
       runtimes: this.runtimes,
       stateDir: options.stateDir,
       clock: this.clock,
@@ -173,6 +202,8 @@ export class Daemon {
       runtime: this.runtime,
       pods: this.pods,
       store: new FileDesiredStore(options.stateDir),
+      runtimes: [...this.runtimes.values()],
+      nodes: () => this.daemonNodes(),
       clock: this.clock,
       ...(options.labels ? { labels: options.labels } : {}),
       log: (e) => this.log({ component: "applier", ...e }),
@@ -187,7 +218,9 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
+    this.registry = await this.registryReady;
     await this.pods.start();
+    this.nodeHealth.start();
     this.applier.start();
     // The Applications are read before resuming, so what was applied can be declared again.
     for (const r of this.repos) {
@@ -218,10 +251,13 @@ export class Daemon {
   /** Stop taking work, let running steps finish, release everything. Containers keep running. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.halt();
     for (const p of this.polls) await p.stop();
     for (const w of this.watches) await w.stop();
     await this.queue.stop();
     await this.applier.stop();
+    this.nodeHealth.stop();
+    this.placer.close();
     await this.services.close();
     await this.pods.stop();
     await this.store.close();
@@ -456,10 +492,12 @@ export class Daemon {
         prune: app.spec.syncPolicy.automated?.prune ?? false,
         autoRollback: app.spec.syncPolicy.autoRollback,
       });
-      outcome = await this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000);
+      outcome = await Promise.race([this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000), this.halted]);
     } catch (err) {
       outcome = { status: "Failed" as const, commit: commit.sha, reason: (err as CapstanError).code ?? "SyncFailed", message: (err as Error).message };
     }
+    // Stopping: the revision stays Running, and the next start records it as interrupted and syncs again.
+    if (outcome === null) return;
     const durationMs = this.clock.now() - started;
     const pinned = options.pin ? { id: rev.id, sha: commit.sha } : undefined;
     if (outcome.status === "Healthy") {
@@ -518,7 +556,8 @@ export class Daemon {
       initiator: "auto-rollback",
       phase: "Running",
     });
-    const outcome = await this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000).catch(() => undefined);
+    const outcome = await Promise.race([this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000).catch(() => undefined), this.halted]);
+    if (outcome === null) return;
     const rec = await this.store.getApp(name);
     await this.store.finishRevision(name, rev.id, {
       phase: "RolledBack",
@@ -582,6 +621,16 @@ export class Daemon {
     const entry = this.apps.get(name);
     const commit = await this.source.resolve(entry?.repo ?? this.repo, target.commit, { fetch: "if-missing" });
     await this.applyCommit(name, commit, "rollback", { pin: true });
+  }
+
+  /** Nodes DaemonSets run on: every configured node with its labels, taints, cordon and readiness. */
+  private daemonNodes(): DaemonNode[] {
+    const registry = this.registry;
+    if (!registry) return [...this.runtimes.keys()].map((name) => ({ name }));
+    return registry.names().map((name) => {
+      const c = registry.config(name);
+      return { name, labels: c.labels, taints: c.taints, unschedulable: registry.isCordoned(name), ready: this.nodeHealth.isReady(name) };
+    });
   }
 
   /** Writes `next` over the application's status, re-reading after a version conflict; false when it is gone or kept changing. */

@@ -304,6 +304,8 @@ export class ServiceController {
       onEvent: (l) => inner.onEvent(l),
       events: (ns, n) => inner.events(ns, n),
       resync: () => inner.resync(),
+      ...(inner.evictNode ? { evictNode: (node: string) => (inner.evictNode as (n: string) => Promise<string[]>)(node) } : {}),
+      ...(inner.removeStale ? { removeStale: (node: string) => (inner.removeStale as (n: string) => Promise<string[]>)(node) } : {}),
       start: () => inner.start(),
       stop: () => inner.stop(),
     };

@@ -64,6 +64,15 @@ export async function daemonOptions(args: string[], ctx: CommandContext): Promis
     ...(config ? { config } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(settings.syncTimeout ? { syncTimeoutMs: parseDuration(settings.syncTimeout) } : {}),
+    ...(settings.nodeMonitorPeriod || settings.nodeMonitorGracePeriod || settings.podEvictionTimeout
+      ? {
+          nodeHealth: {
+            ...(settings.nodeMonitorPeriod ? { periodMs: parseDuration(settings.nodeMonitorPeriod) } : {}),
+            ...(settings.nodeMonitorGracePeriod ? { gracePeriodMs: parseDuration(settings.nodeMonitorGracePeriod) } : {}),
+            ...(settings.podEvictionTimeout ? { evictionTimeoutMs: parseDuration(settings.podEvictionTimeout) } : {}),
+          },
+        }
+      : {}),
     // Tests mark what a daemon child process makes: CAPSTAN_DAEMON_LABELS='{"k":"v"}'.
     ...(labels ? { labels: JSON.parse(labels) as Record<string, string> } : {}),
   };

@@ -46,6 +46,8 @@ export interface ApplierOptions {
    * reconcile. Default: the node of `runtime` alone (a single-engine setup).
    */
   nodes?: () => readonly (string | DaemonNode)[];
+  /** Every node's engine, read for live state (default: `runtime` alone). */
+  runtimes?: readonly ContainerRuntime[];
 }
 
 export interface SyncRequest {
@@ -86,6 +88,7 @@ const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job",
 
 export class Applier {
   private readonly runtime: ContainerRuntime;
+  private readonly engines: readonly ContainerRuntime[];
   private readonly pods: PodManager;
   private readonly store: DesiredStore;
   private readonly clock: Clock;
@@ -104,6 +107,7 @@ export class Applier {
 
   constructor(options: ApplierOptions) {
     this.runtime = options.runtime;
+    this.engines = options.runtimes && options.runtimes.length > 0 ? options.runtimes : [options.runtime];
     this.pods = options.pods;
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
@@ -167,7 +171,7 @@ export class Applier {
   /** The plan for a sync without applying it (what `capstan plan` shows). */
   async plan(request: SyncRequest): Promise<SyncTask[]> {
     const state = await this.store.load(request.app);
-    const live = await readLiveObjects(this.runtime, request.app, request.namespace, state.applied?.objects ?? [], this.labels);
+    const live = await readLiveObjects(this.engines, request.app, request.namespace, state.applied?.objects ?? [], this.labels);
     return planOrThrow(request, live);
   }
 
@@ -179,7 +183,7 @@ export class Applier {
   async sync(request: SyncRequest): Promise<SyncTask[]> {
     const state = await this.store.load(request.app);
     this.jobState.set(request.app, state.jobs);
-    const live = await readLiveObjects(this.runtime, request.app, request.namespace, state.applied?.objects ?? [], this.labels);
+    const live = await readLiveObjects(this.engines, request.app, request.namespace, state.applied?.objects ?? [], this.labels);
     const tasks = planOrThrow(request, live);
 
     const previous = this.runs.get(request.app);
@@ -207,7 +211,9 @@ export class Applier {
       const keys: string[] = [];
       for (const task of tasks) {
         if (task.wave !== wave || !task.object) continue;
-        if (task.kind === "PersistentVolumeClaim") {
+        // With several nodes a claim's volume is made by the pod layer on the node its pod is placed
+        // on (volumes are local to an engine); made here first, it would tie every claim to this node.
+        if (task.kind === "PersistentVolumeClaim" && this.engines.length === 1) {
           await this.runtime.ensureVolume(claimVolumeName(task.namespace, task.name), {
             ...this.labels,
             [LABEL.managedBy]: MANAGED_BY_VALUE,

@@ -9,11 +9,11 @@ import type { LiveObject } from "./plan.js";
 /**
  * An application's live objects rebuilt from what the engine holds: workloads from container
  * labels (owner kind/name, revision), claims from volume labels, and objects without containers
- * (ConfigMaps, Secrets, Services) from what was last applied. `lastApplied` gives each object's
+ * (ConfigMaps, Secrets, Services) from what was last applied. Given several engines (nodes), all are read. `lastApplied` gives each object's
  * content for the diff.
  */
 export async function readLiveObjects(
-  runtime: ContainerRuntime,
+  runtime: ContainerRuntime | readonly ContainerRuntime[],
   app: string,
   defaultNamespace: string,
   lastApplied: readonly ManifestObject[] = [],
@@ -34,7 +34,11 @@ export async function readLiveObjects(
     return l;
   };
   const selector = { ...extraLabels, [LABEL.managedBy]: MANAGED_BY_VALUE, [LABEL.application]: app };
-  for (const c of await runtime.list(selector)) {
+  const engines = Array.isArray(runtime) ? (runtime as readonly ContainerRuntime[]) : [runtime as ContainerRuntime];
+  // Every node's engine: an engine that does not answer shows nothing (its pods are the node monitor's business).
+  const containers = (await Promise.all(engines.map((e, i) => (i === 0 ? e.list(selector) : e.list(selector).catch(() => []))))).flat();
+  const volumes = (await Promise.all(engines.map((e, i) => (i === 0 ? e.listVolumes(selector) : e.listVolumes(selector).catch(() => []))))).flat();
+  for (const c of containers) {
     const ns = c.labels[LABEL.namespace];
     let kind = c.labels[LABEL.ownerKind];
     let name = c.labels[LABEL.ownerName];
@@ -52,7 +56,7 @@ export async function readLiveObjects(
     const l = put(kind, name, ns);
     if (kind === "Deployment") l.revisions = { ...l.revisions, [revision]: (l.revisions?.[revision] ?? 0) + 1 };
   }
-  for (const v of await runtime.listVolumes(selector)) {
+  for (const v of volumes) {
     const claim = v.labels[POD_LABEL.claim];
     const ns = v.labels[LABEL.namespace];
     if (claim && ns) put("PersistentVolumeClaim", claim, ns);

@@ -55,7 +55,7 @@ describe("capstan daemon flags", () => {
     try {
       writeFileSync(
         join(dir, "capstan.yaml"),
-        "daemon:\n  listen: 127.0.0.1:7421\n  concurrency: 3\n  syncTimeout: 2m\n  repositories:\n    - url: ./team-a\n      poll: '*/10 * * * * *'\n    - url: https://git.example.com/b.git\n      appsPath: deploy\n      watch: false\n",
+        "daemon:\n  listen: 127.0.0.1:7421\n  concurrency: 3\n  syncTimeout: 2m\n  nodeMonitorGracePeriod: 20s\n  podEvictionTimeout: 1m\n  repositories:\n    - url: ./team-a\n      poll: '*/10 * * * * *'\n    - url: https://git.example.com/b.git\n      appsPath: deploy\n      watch: false\n",
       );
       const c: CommandContext = { ...ctx(), global: { stateDir: "/tmp/state", config: join(dir, "capstan.yaml") } };
       const o = await daemonOptions([], c);
@@ -65,6 +65,7 @@ describe("capstan daemon flags", () => {
         { repo: "https://git.example.com/b.git", appsPath: "deploy", watch: false },
       ]);
       expect([o.host, o.port, o.concurrency, o.syncTimeoutMs]).toEqual(["127.0.0.1", 7421, 3, 120_000]);
+      expect(o.nodeHealth).toEqual({ gracePeriodMs: 20_000, evictionTimeoutMs: 60_000 });
       // --repo on the command line replaces the file's repositories.
       const single = await daemonOptions(["--repo", "."], c);
       expect([single.repo, single.repositories]).toEqual(["/home/u/deploy", undefined]);
