@@ -208,6 +208,9 @@ export class Daemon {
       ...(options.labels ? { labels: options.labels } : {}),
       log: (e) => this.log({ component: "applier", ...e }),
     });
+    // A node added, uncordoned or Ready again: DaemonSets place their pods on it.
+    this.placer.onNodesChanged(() => this.applier.nodesChanged());
+    this.nodeHealth.subscribe(() => this.applier.nodesChanged());
     this.queue = new WorkQueue({
       clock: this.clock,
       concurrency: options.concurrency ?? 4,

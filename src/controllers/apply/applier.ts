@@ -408,6 +408,13 @@ export class Applier {
     });
   }
 
+  /** The set of nodes changed (one added, cordoned, back to Ready): every DaemonSet looks again. */
+  nodesChanged(): void {
+    for (const run of this.runs.values()) {
+      for (const key of run.workloads) if (key.split("/")[2] === "DaemonSet") this.queue.add(key);
+    }
+  }
+
   /** Removes everything Capstan made for the application (see `deleteApplication`). */
   async forget(app: string): Promise<void> {
     const run = this.runs.get(app);

@@ -155,10 +155,10 @@ describe("StatefulSets and DaemonSets on the real engine", () => {
 });
 
 describe("a DaemonSet over three engines", () => {
-  const extra = [2, 3].map((n) => new DockerRuntime({ node: `node-${n}`, address: `unix:///run/capstan-nodes/node-${n}/docker.sock` }));
+  const extra = [2, 3, 4].map((n) => new DockerRuntime({ node: `node-${n}`, address: `unix:///run/capstan-nodes/node-${n}/docker.sock` }));
   beforeAll(() => {
-    // Idempotent: starts node-2 and node-3 only when they are not running (leaves them up afterwards).
-    execFileSync("bash", [join(import.meta.dirname, "../../../../scripts/nodes.sh"), "up", "3"], { stdio: "ignore" });
+    // Idempotent: starts node-2 to node-4 only when they are not running (leaves them up afterwards).
+    execFileSync("bash", [join(import.meta.dirname, "../../../../scripts/nodes.sh"), "up", "4"], { stdio: "ignore" });
   }, 300_000);
   afterAll(async () => {
     for (const rt of extra) {
@@ -167,11 +167,11 @@ describe("a DaemonSet over three engines", () => {
     }
   });
 
-  it("skips the node whose taint it does not tolerate and replaces one node's pod at a time on a template change", async () => {
+  it("skips the node whose taint it does not tolerate, replaces one node's pod at a time on a template change, and runs on a node added later", async () => {
     const runtimes = new Map<string, DockerRuntime>([["local", run.rt], ...extra.map((rt): [string, DockerRuntime] => [rt.node, rt])]);
     const pods = new DockerPodManager({ runtimes, stateDir: run.stateDir, labels: run.labels });
     await pods.start();
-    const nodes = [{ name: "local" }, { name: "node-2" }, { name: "node-3", taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" as const }] }];
+    const nodes: { name: string; taints?: { key: string; value: string; effect: "NoSchedule" }[] }[] = [{ name: "local" }, { name: "node-2" }, { name: "node-3", taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" as const }] }];
     const applier = new Applier({ runtime: run.rt, pods, store: run.store, labels: run.labels, nodes: () => nodes });
     applier.start();
     try {
@@ -208,6 +208,12 @@ describe("a DaemonSet over three engines", () => {
       expect(after.every((p) => p.revision !== v1 && p.ready)).toBe(true);
       // maxUnavailable 1: one of the two nodes kept a ready pod throughout.
       expect(minReady).toBe(1);
+
+      // A node added later gets its pod.
+      nodes.push({ name: "node-4" });
+      applier.nodesChanged();
+      await until(() => current().some((p) => p.node === "node-4" && p.ready), 60_000);
+      expect(current().map((p) => p.node).sort()).toEqual(["local", "node-2", "node-4"]);
     } finally {
       await applier.stop();
       await pods.stop();
