@@ -53,6 +53,8 @@ interface ProbeRun {
   readiness?: ProbeWorker;
   liveness?: ProbeWorker;
   startupDone: boolean;
+  /** Probe periods count from the pod's creation, as the kubelet's prober ticks from pod admission. */
+  tickerFrom: number;
 }
 
 interface Waiter {
@@ -872,20 +874,20 @@ export class DockerPodManager implements PodManager {
       hostPorts: c.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })),
       namedPorts: this.namedPorts(rec),
     };
-    const run: ProbeRun = { containerId: c.id, startedAt, startupDone: !probes.startup };
+    const run: ProbeRun = { containerId: c.id, startedAt, startupDone: !probes.startup, tickerFrom: rec.status.createdAt };
     rec.run = run;
     const make = (kind: ProbeKind, probe: Probe): ProbeWorker =>
       new ProbeWorker(kind, probe, this.clock, (p, timeoutMs) => this.probeExecutor(p, target, timeoutMs), (state, prev) => this.onProbe(rec, run, state, prev));
     if (probes.startup) run.startup = make("startup", probes.startup);
     if (probes.readiness) run.readiness = make("readiness", probes.readiness);
     if (probes.liveness) run.liveness = make("liveness", probes.liveness);
-    if (run.startup) run.startup.start();
+    if (run.startup) run.startup.start({ tickerFrom: run.tickerFrom });
     else this.startMainProbes(run);
   }
 
   private startMainProbes(run: ProbeRun): void {
-    run.readiness?.start();
-    run.liveness?.start();
+    run.readiness?.start({ tickerFrom: run.tickerFrom });
+    run.liveness?.start({ tickerFrom: run.tickerFrom });
   }
 
   private onProbe(rec: PodRecord, run: ProbeRun, state: ProbeState, prev: ProbeState): void {

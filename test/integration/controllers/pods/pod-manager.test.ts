@@ -52,7 +52,20 @@ async function until(what: string, m: DockerPodManager, name: string, test: (p: 
 }
 
 /** GET through the published port; lenient parsing because the demo's busybox CGI ends headers with bare newlines. */
-function get(port: number, path: string): Promise<string> {
+/** GET on the published port; the pod has no readiness probe, so a server still starting is retried for up to 10 s. */
+async function get(port: number, path: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await getOnce(port, path);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function getOnce(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path, insecureHTTPParser: true }, (res) => {
       let body = "";
