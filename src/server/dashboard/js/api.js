@@ -34,14 +34,30 @@ async function failure(res) {
   return new ApiError(res.status, code, message);
 }
 
+/**
+ * A read that failed below HTTP (fetch rejects) is tried again after a moment: on a Docker host the
+ * browser aborts requests in flight whenever an interface comes or goes (net::ERR_NETWORK_CHANGED),
+ * and containers starting and stopping make that common. Reads are safe to repeat; actions are not retried.
+ */
+async function read(path, init) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(`/api/v1${path}`, init);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+}
+
 export async function get(path) {
-  const res = await fetch(`/api/v1${path}`, { headers: headers({ accept: "application/json" }) });
+  const res = await read(path, { headers: headers({ accept: "application/json" }) });
   if (!res.ok) throw await failure(res);
   return res.json();
 }
 
 export async function getText(path) {
-  const res = await fetch(`/api/v1${path}`, { headers: headers() });
+  const res = await read(path, { headers: headers() });
   if (!res.ok) throw await failure(res);
   return res.text();
 }

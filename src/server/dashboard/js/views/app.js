@@ -41,10 +41,15 @@ export function appView(main, name) {
     replace(target, h("p", { class: "error", role: "alert" }, err.message));
   };
 
+  // Reloads overlap during a rollout; only the newest answer is drawn, so an older one never overwrites it.
+  let loads = 0;
+  let diffs = 0;
+
   async function load() {
+    const mine = ++loads;
     try {
       const [d, hist, evs] = await Promise.all([get(`/apps/${name}`), get(`/apps/${name}/history?limit=50`), get(`/apps/${name}/events?limit=100`)]);
-      if (!alive) return;
+      if (!alive || mine !== loads) return;
       detail = d;
       history = hist;
       events = evs;
@@ -53,16 +58,17 @@ export function appView(main, name) {
       renderHistory();
       renderEvents();
     } catch (err) {
-      fail(objects, err);
+      if (mine === loads) fail(objects, err);
     }
   }
 
   async function loadDiff() {
+    const mine = ++diffs;
     try {
       const diff = await get(`/apps/${name}/diff`);
-      if (alive) replace(diffBody, diffText(diff.text));
+      if (alive && mine === diffs) replace(diffBody, diffText(diff.text));
     } catch (err) {
-      fail(diffBody, err);
+      if (mine === diffs) fail(diffBody, err);
     }
   }
 
@@ -102,7 +108,7 @@ export function appView(main, name) {
       const msg = options.done ?? `${label}: done for ${name}.`;
       toast(msg);
       announce(msg);
-      load();
+      reload();
     } catch (err) {
       toast(`${label} failed: ${err.message}`, "bad");
     }
@@ -171,13 +177,19 @@ export function appView(main, name) {
     fetchLogs();
   }
 
-  // Live: a status change redraws the header and refetches the detail (debounced); events append.
+  // Live vs Git changes with every sync, rollback and commit, so it is fetched again with the detail.
+  function reload() {
+    load();
+    loadDiff();
+  }
+
+  // Live: a status change redraws the header and refetches the detail and diff (debounced); events append.
   let timer = 0;
   const offApps = store.onApps((changed) => {
     if (!alive || (changed !== null && changed !== name)) return;
     renderHead();
     clearTimeout(timer);
-    timer = setTimeout(load, 250);
+    timer = setTimeout(reload, 250);
   });
   const offEvents = store.onEvent((e) => {
     if (!alive || e.app !== name || events.some((x) => x.seq === e.seq)) return;
