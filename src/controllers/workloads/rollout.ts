@@ -43,6 +43,8 @@ export interface RolloutStrategy {
 export interface RolloutProgress {
   /** When the rollout last moved forward (ms). */
   at: number;
+  /** The revision the counts are about: a new revision starts its own deadline (Kubernetes' NewReplicaSetCreated). */
+  revision?: string;
   newPods: number;
   newAvailable: number;
   oldPods: number;
@@ -145,17 +147,17 @@ export function rolloutStep(state: RolloutState): RolloutResult {
     old: oldPods.length + terminating.filter((p) => p.revision !== state.revision).length,
   };
 
-  const prev = state.progress;
+  const prev = state.progress && (state.progress.revision === undefined || state.progress.revision === state.revision) ? state.progress : undefined;
   const moved =
     !prev || newPods.length > prev.newPods || newAvailable > prev.newAvailable || status.old < prev.oldPods;
   const terminationStarted = (state.podReplacementPolicy ?? DEFAULT_POD_REPLACEMENT_POLICY) === "TerminationStarted";
   // Under TerminationStarted a pod being stopped is already gone as far as the rollout is concerned.
   const complete = newPods.length === replicas && newAvailable === replicas && oldPods.length === 0 && (terminationStarted || terminating.length === 0);
-  const completedRevision = complete ? state.revision : prev?.completedRevision;
+  const completedRevision = complete ? state.revision : state.progress?.completedRevision;
   const progress: RolloutProgress =
     !prev || moved || complete
-      ? { at: now, newPods: newPods.length, newAvailable, oldPods: status.old }
-      : { ...prev, newPods: Math.max(prev.newPods, newPods.length), newAvailable: Math.max(prev.newAvailable, newAvailable) };
+      ? { at: now, revision: state.revision, newPods: newPods.length, newAvailable, oldPods: status.old }
+      : { ...prev, revision: state.revision, newPods: Math.max(prev.newPods, newPods.length), newAvailable: Math.max(prev.newAvailable, newAvailable) };
   if (completedRevision !== undefined) progress.completedRevision = completedRevision;
   else delete progress.completedRevision;
   const result = (actions: RolloutAction[], phase: RolloutPhase, reason: string, message: string, requeueAfterMs?: number): RolloutResult => {

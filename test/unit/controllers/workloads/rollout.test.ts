@@ -238,6 +238,21 @@ describe("pausing, scaling, minReadySeconds and the progress deadline", () => {
     expect(r.message).toContain("CrashLoopBackOff");
   });
 
+  it("a new revision starts its own deadline: a commit long after the last rollout is not failed at its first step", () => {
+    // The previous revision finished ten minutes ago; its record says nothing moved since.
+    const progress = { at: NOW - 600_000, revision: "old", newPods: 3, newAvailable: 3, oldPods: 0, completedRevision: "old" };
+    const r = rolloutStep(state({ progressDeadlineSeconds: 30, strategy: { type: "RollingUpdate", maxSurge: 1, maxUnavailable: 0 }, pods: pods(3, "old"), progress }));
+    expect(r.phase).toBe("Progressing");
+    expect(creates(r)).toBe(1);
+    expect(r.progress).toMatchObject({ at: NOW, revision: "new" });
+    // Its new pod is made but never becomes available: thirty seconds after that, the deadline passes.
+    const stuck = { progressDeadlineSeconds: 30, strategy: { type: "RollingUpdate" as const, maxSurge: 1, maxUnavailable: 0 }, pods: [...pods(3, "old"), ...pods(1, "new", { ready: false, readySince: undefined })] };
+    const made = rolloutStep(state({ ...stuck, now: NOW + 1_000, progress: r.progress }));
+    expect(made.phase).toBe("Progressing");
+    const later = rolloutStep(state({ ...stuck, now: NOW + 31_000, progress: made.progress }));
+    expect(later.reason).toBe("ProgressDeadlineExceeded");
+  });
+
   it("a rollout that keeps making progress does not time out", () => {
     const progress = { at: NOW - 30_000, newPods: 0, newAvailable: 0, oldPods: 3 };
     const p = [...pods(3, "old"), ...pods(1, "new")];
