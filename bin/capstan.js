@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// --max-semi-space-size=1: V8's young generation is kept at 1 MiB per semi-space instead of up to 16,
+// which keeps the long-running daemon's resident memory about 30 MB lower for a few more (cheap) scavenges.
 // Runs the built CLI (dist/); in a checkout that was not built yet, runs the TypeScript sources through tsx.
 import { existsSync } from "node:fs";
 
