@@ -363,14 +363,20 @@ export class Daemon {
    */
   async refresh(initiator: Initiator, only?: readonly string[]): Promise<void> {
     const chosen = only ? this.repos.filter((r) => only.includes(r.url)) : this.repos;
+    const clashes: { name: string; message: string }[] = [];
     const results = await Promise.allSettled(
       chosen.map((r) => {
-        r.refreshing ??= this.refreshRepo(r, initiator).finally(() => {
+        r.refreshing ??= this.refreshRepo(r, initiator, clashes).finally(() => {
           r.refreshing = undefined;
         });
         return r.refreshing;
       }),
     );
+    // Recorded once every repository is read, so the application the first declaration made exists.
+    for (const clash of clashes) {
+      this.log({ level: "error", msg: clash.message });
+      if (await this.store.getApp(clash.name)) await this.store.recordEvent(clash.name, { type: "Warning", reason: "DeclaredTwice", message: clash.message });
+    }
     if (only) {
       for (const [name, entry] of this.apps) if (only.includes(entry.repo) && !only.includes(entry.declaredIn)) this.enqueue(name, initiator);
     }
@@ -378,7 +384,7 @@ export class Daemon {
     if (failed) throw failed.reason;
   }
 
-  private async refreshRepo(r: RepoState, initiator: Initiator): Promise<void> {
+  private async refreshRepo(r: RepoState, initiator: Initiator, clashesOut: { name: string; message: string }[]): Promise<void> {
     if (this.stopping) return;
     const { head, loaded, clashes } = await this.loadApps(r);
     if (!loaded.ok) {
@@ -387,10 +393,7 @@ export class Daemon {
       await this.recordForAll("Warning", "ApplicationsInvalid", `${r.url} commit ${head.sha.slice(0, 7)}: ${message}`, r.url);
       return;
     }
-    for (const clash of clashes) {
-      this.log({ level: "error", repo: r.url, msg: clash.message });
-      if (await this.store.getApp(clash.name)) await this.store.recordEvent(clash.name, { type: "Warning", reason: "DeclaredTwice", message: clash.message });
-    }
+    clashesOut.push(...clashes);
     for (const app of loaded.value) {
       const entry = this.apps.get(app.metadata.name);
       if (entry?.declaredIn !== r.url) continue;
