@@ -131,8 +131,6 @@ export class Daemon {
   private registry: NodeRegistry | undefined;
   private readonly registryReady: Promise<NodeRegistry>;
   readonly metrics = new PrometheusMetrics();
-  /** The first followed repository (the only one in the common case). */
-  readonly repo: string;
   readonly repos: RepoState[];
   readonly apps = new Map<string, AppEntry>();
   private readonly queue: WorkQueue;
@@ -152,21 +150,17 @@ export class Daemon {
     this.halted = new Promise<null>((resolve) => (this.halt = () => resolve(null)));
     this.log = options.log ?? (() => {});
     this.repos = followedRepositories(options);
-    this.repo = (this.repos[0] as RepoState).url;
     this.store = openSqliteStateStore(options.stateDir);
     this.source = createGitSource({
       stateDir: options.stateDir,
       env: options.env ?? process.env,
       onEvent: (e) => void this.recordForAll("Warning", "ForcePushed", `${e.ref} moved from ${e.from.slice(0, 7)} to ${e.to.slice(0, 7)}, which does not contain it (force-push); following it`),
     });
-    this.runtimes = options.runtimes ?? new Map(
-      configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] }).map((n) => [
-        n.name,
-        new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: options.env }),
-      ]),
-    );
+    const configured = configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] });
+    this.runtimes =
+      options.runtimes ?? new Map(configured.map((n) => [n.name, new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: options.env })]));
     this.runtime = [...this.runtimes.values()][0] as ContainerRuntime;
-    const nodeConfigs = configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] }).filter((n) => this.runtimes.has(n.name));
+    const nodeConfigs = configured.filter((n) => this.runtimes.has(n.name));
     const registry = NodeRegistry.open({ nodes: nodeConfigs, stateDir: options.stateDir, runtimeFor: (n) => this.runtimes.get(n.name) as ContainerRuntime, clock: this.clock });
     this.registryReady = registry;
     registry.catch(() => undefined); // reported by start()
@@ -225,13 +219,11 @@ export class Daemon {
     await this.pods.start();
     this.nodeHealth.start();
     this.applier.start();
-    // The Applications are read before resuming, so what was applied can be declared again.
-    for (const r of this.repos) {
-      await this.loadApps(r).catch((err: unknown) => this.log({ level: "warning", repo: r.url, msg: "reading the repository failed; resuming what is recorded", error: (err as Error).message }));
-    }
+    // The Applications are read (and their syncs queued) before resuming, so what was applied can
+    // be declared again; the queue starts after, so a resumed rollback outranks the queued poll.
+    await this.refresh("poll").catch((err: unknown) => this.log({ level: "warning", msg: "reading the repositories failed; resuming what is recorded", error: (err as Error).message }));
     await this.resumeApplied();
     this.queue.start();
-    await this.refresh("poll").catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message }));
     for (const r of this.repos) {
       this.polls.push(
         schedulePoll({
@@ -299,7 +291,8 @@ export class Daemon {
 
   /**
    * Fetches a repository and reads the Applications of its head; a valid set replaces what the
-   * repository declared before. An Application name another repository already declares is refused.
+   * repository declared before. An Application name two repositories declare stays with the one
+   * listed first.
    */
   private async loadApps(r: RepoState): Promise<{ head: ResolvedRevision; loaded: Awaited<ReturnType<typeof loadApplications>>; clashes: { name: string; message: string }[] }> {
     await this.source.fetch(r.url);
@@ -313,8 +306,12 @@ export class Daemon {
         const name = app.metadata.name;
         const other = this.apps.get(name);
         if (other && other.declaredIn !== r.url) {
-          clashes.push({ name, message: `application ${name} is declared again in ${r.url} (${r.appsPath}); the declaration of ${other.declaredIn} is kept` });
-          continue;
+          // The repository listed first keeps the name, whichever was read first.
+          const first = this.repos.findIndex((x) => x.url === other.declaredIn) < this.repos.indexOf(r) ? other.declaredIn : r.url;
+          const later = first === r.url ? this.repos.find((x) => x.url === other.declaredIn) : r;
+          clashes.push({ name, message: `application ${name} is declared again in ${later?.url} (${later?.appsPath}); the declaration of ${first} is kept` });
+          if (first !== r.url) continue;
+          later?.apps.delete(name);
         }
         declared.add(name);
         const repo = app.spec.source.repoURL && app.spec.source.repoURL !== "." ? app.spec.source.repoURL : r.url;
@@ -430,7 +427,7 @@ export class Daemon {
     const current = rec.status.currentRevision === null ? undefined : revisions.find((r) => r.id === rec.status.currentRevision);
 
     if (request.initiator === "rollback") {
-      await this.rollbackTo(name, rec, request.revision);
+      await this.rollbackTo(name, entry, rec, request.revision);
       return;
     }
     const automatic = AUTO_INITIATORS.has(request.initiator);
@@ -608,7 +605,7 @@ export class Daemon {
   }
 
   /** `capstan rollback`: re-apply a stored revision's commit and pin the application there. */
-  private async rollbackTo(name: string, rec: AppRecord, which: string | undefined): Promise<void> {
+  private async rollbackTo(name: string, entry: AppEntry, rec: AppRecord, which: string | undefined): Promise<void> {
     const revisions = await this.store.listRevisions(name);
     let target;
     if (which === undefined) {
@@ -624,8 +621,7 @@ export class Daemon {
       await this.view.publish(name);
       return;
     }
-    const entry = this.apps.get(name);
-    const commit = await this.source.resolve(entry?.repo ?? this.repo, target.commit, { fetch: "if-missing" });
+    const commit = await this.source.resolve(entry.repo, target.commit, { fetch: "if-missing" });
     await this.applyCommit(name, commit, "rollback", { pin: true });
   }
 

@@ -265,13 +265,18 @@ export class DockerPodManager implements PodManager {
     return removed;
   }
 
+  /** Whether the container belongs to a pod the manager keeps on that node. */
+  private keptOn(node: string, c: ContainerSummary): boolean {
+    const live = livePodFromContainer(node, c);
+    return live !== undefined && this.pods.get(podKey(live.namespace, live.name))?.node === node;
+  }
+
   private async removeStaleContainers(node: string, rt: ContainerRuntime, containers: ContainerSummary[]): Promise<string[]> {
     const removed: string[] = [];
     for (const c of containers) {
       const live = livePodFromContainer(node, c);
-      if (!live) continue;
+      if (!live || this.keptOn(node, c)) continue;
       const key = podKey(live.namespace, live.name);
-      if (this.pods.get(key)?.node === node) continue;
       await rt.remove(c.id, { force: true }).catch((err: unknown) => {
         if (!isCode(err, "CONTAINER_NOT_FOUND")) throw err;
       });
@@ -310,10 +315,7 @@ export class DockerPodManager implements PodManager {
         // Back after its pods were given up: what is still there runs elsewhere now.
         await this.removeStaleContainers(node, rt, containers).catch((err: unknown) => this.log({ msg: "resync: removing stale containers failed", node, error: (err as Error).message }));
         this.evictedNodes.delete(node);
-        containers = containers.filter((c) => {
-          const live = livePodFromContainer(node, c);
-          return live !== undefined && this.pods.get(podKey(live.namespace, live.name))?.node === node;
-        });
+        containers = containers.filter((c) => this.keptOn(node, c));
       }
       for (const c of containers) {
         const live = livePodFromContainer(node, c);

@@ -1,47 +1,20 @@
-import { spawn, type ChildProcess, execFileSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { type ChildProcess, execFileSync } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStateStore } from "../../../src/state/index.js";
 import { removeDir, tempDir } from "../../helpers/git.js";
-import { served, until, webFixture, type WebFixture } from "./fixture.js";
+import { daemonReady, exited, served, spawnDaemon, until, webFixture, type WebFixture } from "./fixture.js";
 
-const ENTRY = join(import.meta.dirname, "cli-entry.ts");
 const KILL_POINTS = Number(process.env.CAPSTAN_KILL_POINTS ?? 20);
 
 /** The daemon as its own process; its log is appended to `<stateDir>/daemon.log` (kept when a test fails). */
-function spawnDaemon(fx: WebFixture, stateDir: string): ChildProcess {
+function spawnLogged(fx: WebFixture, stateDir: string): ChildProcess {
   const log = openSync(join(stateDir, "daemon.log"), "a");
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, "--state-dir", stateDir, "daemon", "--repo", fx.repo.path, "--listen", "127.0.0.1:0", "--poll", "0 0 1 1 *"], {
-    env: { ...process.env, CAPSTAN_DAEMON_LABELS: JSON.stringify(fx.runLabel) },
-    stdio: ["ignore", log, log],
-  });
+  const child = spawnDaemon(fx, stateDir, ["ignore", log, log]);
   closeSync(log);
   return child;
 }
-
-/** Resolves when the child's API answers (its daemon.json names it). */
-async function ready(child: ChildProcess, stateDir: string): Promise<string> {
-  return until(
-    "the daemon's API",
-    async () => {
-      const file = join(stateDir, "daemon.json");
-      if (!existsSync(file)) return null;
-      let info: { url: string; pid: number };
-      try {
-        info = JSON.parse(readFileSync(file, "utf8")) as { url: string; pid: number };
-      } catch {
-        return null; // an earlier run's file being replaced
-      }
-      if (info.pid !== child.pid) return null;
-      const res = await fetch(`${info.url}/healthz`).catch(() => null);
-      return res?.ok ? info.url : null;
-    },
-    30_000,
-  );
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
 
 async function rows(stateDir: string, app: string) {
   const store = openSqliteStateStore(stateDir);
@@ -73,17 +46,17 @@ describe("the daemon process killed and started again", () => {
     const fx = webFixture("drst");
     const stateDir = tempDir("capstan-daemon-");
     cleanups.push(() => fx.cleanup(), () => removeDir(stateDir));
-    let child = spawnDaemon(fx, stateDir);
+    let child = spawnLogged(fx, stateDir);
     cleanups.push(() => void child.kill("SIGKILL"));
-    await ready(child, stateDir);
+    await daemonReady(child, stateDir);
     await until("v1 serving", async () => (await served(fx.nodePort)) === "web v1", 60_000);
     await until("v1 recorded", async () => (await rows(stateDir, fx.app)).at(-1)?.phase === "Succeeded", 30_000);
     const before = await rows(stateDir, fx.app);
     child.kill("SIGKILL");
     await exited(child);
     expect(await served(fx.nodePort)).toBeNull(); // the proxy lived in the killed process
-    child = spawnDaemon(fx, stateDir);
-    await ready(child, stateDir);
+    child = spawnLogged(fx, stateDir);
+    await daemonReady(child, stateDir);
     await until("v1 served by the new daemon", async () => (await served(fx.nodePort)) === "web v1", 30_000);
     const [pod] = pods(fx).filter((p) => p.running);
     expect(pod).toBeDefined();
@@ -102,9 +75,9 @@ describe("the daemon process killed and started again", () => {
     const fx = webFixture("dkill", { historyLimit: 200 });
     const stateDir = tempDir("capstan-daemon-");
     cleanups.push(() => fx.cleanup(), () => removeDir(stateDir));
-    let child = spawnDaemon(fx, stateDir);
+    let child = spawnLogged(fx, stateDir);
     cleanups.push(() => void child.kill("SIGKILL"));
-    await ready(child, stateDir);
+    await daemonReady(child, stateDir);
     await until("v1 serving", async () => (await served(fx.nodePort)) === "web v1", 60_000);
     const tags = ["v2", "v3", "v1"];
     let seen = new Map<number, string>();
@@ -119,8 +92,8 @@ describe("the daemon process killed and started again", () => {
       for (const [id, sha] of seen) expect(now.find((r) => r.id === id)?.commit, `revision ${id} kept`).toBe(sha);
       expect(new Set(now.map((r) => r.id)).size).toBe(now.length);
       seen = new Map(now.map((r) => [r.id, r.commit]));
-      child = spawnDaemon(fx, stateDir);
-      await ready(child, stateDir);
+      child = spawnLogged(fx, stateDir);
+      await daemonReady(child, stateDir);
     }
     const head = fx.repo.head();
     await until(`web ${last} serving`, async () => (await served(fx.nodePort)) === `web ${last}`, 90_000, 250);

@@ -1,6 +1,8 @@
 /** A small GitOps repository for daemon tests: one web application on capstan-demo/web, its own namespace and NodePort. */
 import { createHmac, randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { makeRepo, type TestRepo } from "../../helpers/git.js";
 
 export interface WebFixture {
@@ -123,3 +125,37 @@ export async function until<T>(what: string, probe: () => Promise<T | null | und
 export function githubSignature(secret: string, body: Buffer): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
+
+const CLI_ENTRY = join(import.meta.dirname, "cli-entry.ts");
+
+/** `capstan daemon` on the fixture's repository as its own process (no polling; the watch notices commits). */
+export function spawnDaemon(fx: WebFixture, stateDir: string, stdio: StdioOptions = "ignore"): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", CLI_ENTRY, "--state-dir", stateDir, "daemon", "--repo", fx.repo.path, "--listen", "127.0.0.1:0", "--poll", "0 0 1 1 *"], {
+    env: { ...process.env, CAPSTAN_DAEMON_LABELS: JSON.stringify(fx.runLabel) },
+    stdio,
+  });
+}
+
+/** The child daemon's API URL once it answers (its daemon.json names it), else null. */
+export async function daemonAnswers(child: ChildProcess, stateDir: string): Promise<string | null> {
+  const file = join(stateDir, "daemon.json");
+  if (!existsSync(file)) return null;
+  let info: { url: string; pid: number };
+  try {
+    info = JSON.parse(readFileSync(file, "utf8")) as { url: string; pid: number };
+  } catch {
+    return null; // an earlier run's file being replaced
+  }
+  if (info.pid !== child.pid) return null;
+  const res = await fetch(`${info.url}/healthz`).catch(() => null);
+  return res?.ok ? info.url : null;
+}
+
+/** Resolves with the child daemon's API URL once it answers. */
+export function daemonReady(child: ChildProcess, stateDir: string): Promise<string> {
+  return until("the daemon's API", () => daemonAnswers(child, stateDir), 30_000);
+}
+
+export const exited = (child: ChildProcess): Promise<void> =>
+  new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
+

@@ -2,17 +2,16 @@
  * The dashboard in a real browser against a real daemon process on real Docker: the list, a live
  * rollout seen without reloading, and a rollback from the history timeline that pins the application.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readToken } from "../../../src/state/index.js";
 import { removeDir, tempDir } from "../../helpers/git.js";
-import { served, until, webFixture, type WebFixture } from "../daemon/fixture.js";
+import { daemonAnswers, served, spawnDaemon, until, webFixture, type WebFixture } from "../daemon/fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ENTRY = join(import.meta.dirname, "..", "daemon", "cli-entry.ts");
 const ARTIFACTS = join(process.cwd(), "test-artifacts");
 /** How long one step may wait for the daemon; each test allows a little more, so the step's own error (with its diagnosis) is the one reported. */
 const STEP_MS = 60_000;
@@ -138,32 +137,13 @@ describe("the dashboard against a running daemon", () => {
     fx = webFixture("dash");
     v1 = fx.repo.head();
     stateDir = tempDir("capstan-dash-");
-    child = spawn(process.execPath, ["--import", "tsx", ENTRY, "--state-dir", stateDir, "daemon", "--repo", fx.repo.path, "--listen", "127.0.0.1:0", "--poll", "0 0 1 1 *"], {
-      env: { ...process.env, CAPSTAN_DAEMON_LABELS: JSON.stringify(fx.runLabel) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    child = spawnDaemon(fx, stateDir, ["ignore", "pipe", "pipe"]);
     // Kept (the tail only) so a failure can say what the daemon was doing.
     const keep = (chunk: Buffer) => void (daemonLog = (daemonLog + chunk.toString("utf8")).slice(-256_000));
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
 
-    url = await waitFor(
-      "the daemon's API",
-      async () => {
-        const file = join(stateDir, "daemon.json");
-        if (!existsSync(file)) return null;
-        let info: { url: string; pid: number };
-        try {
-          info = JSON.parse(readFileSync(file, "utf8")) as { url: string; pid: number };
-        } catch {
-          return null; // being written
-        }
-        if (info.pid !== child.pid) return null;
-        const res = await fetch(`${info.url}/healthz`).catch(() => null);
-        return res?.ok ? info.url : null;
-      },
-      30_000,
-    );
+    url = await waitFor("the daemon's API", () => daemonAnswers(child, stateDir), 30_000);
     await waitFor("v1 served through the NodePort", async () => (await served(fx.nodePort)) === "web v1", 60_000);
     timings.daemonToV1Ms = Date.now() - started;
 

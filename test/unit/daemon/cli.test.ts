@@ -46,6 +46,12 @@ describe("capstan daemon flags", () => {
     expect((await daemonOptions(["--repo", "git@example.com:a/b.git"], ctx())).repo).toBe("git@example.com:a/b.git");
   });
 
+  it("refuses a --concurrency that is not a whole number of at least 1, naming the flag", async () => {
+    await expect(daemonOptions(["--repo", ".", "--concurrency", "0"], ctx())).rejects.toThrow("--concurrency 0: expected a whole number of at least 1");
+    await expect(daemonOptions(["--repo", ".", "--concurrency", "many"], ctx())).rejects.toThrow("--concurrency many: expected a whole number of at least 1");
+    expect((await daemonOptions(["--repo", ".", "--concurrency", "2"], ctx())).concurrency).toBe(2);
+  });
+
   it("needs a repository", async () => {
     await expect(daemonOptions([], ctx())).rejects.toThrow(/--repo/);
   });
