@@ -29,6 +29,9 @@ describe("the daemon over several Docker engines", () => {
       const env = { ...process.env, ...(host ? { DOCKER_HOST: host } : {}) };
       const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=capstan-test=${labels["capstan-test"]}`], { encoding: "utf8", env }).split("\n").filter(Boolean);
       if (ids.length > 0) execFileSync("docker", ["rm", "-f", ...ids], { stdio: "ignore", env });
+      // The namespace's networks too: an engine has room for only a few dozen.
+      const nets = execFileSync("docker", ["network", "ls", "-q", "--filter", `name=^capstan-${app}`], { encoding: "utf8", env }).split("\n").filter(Boolean);
+      if (nets.length > 0) execFileSync("docker", ["network", "rm", ...nets], { stdio: "ignore", env });
     }
     await removeDir(stateDir);
     await removeDir(repo.path);
