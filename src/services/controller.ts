@@ -50,6 +50,8 @@ export class ServiceController {
   /** Pods being drained or deleted: they stay out of every Service even while the pod layer still reports them Ready. */
   private readonly leaving = new Set<string>();
   private readonly unsubscribe: () => void;
+  /** Endpoint warnings of the last pass (each is reported when it starts to hold). */
+  private standing = new Set<string>();
   private syncing: Promise<void> = Promise.resolve();
   private dirty = false;
   readonly pods: PodManager;
@@ -68,7 +70,9 @@ export class ServiceController {
     this.nodePorts = assignments;
     problems.push(...services.flatMap(untranslatedPorts));
     for (const namespace of new Set(all.map((s) => s.metadata.namespace ?? "default"))) await this.ensureServiceNetworks(namespace);
-    await this.reconcile();
+    // A pass can trip over a container going away under it (removed by hand, say); the Services are
+    // declared all the same, and the next pod change runs the pass again.
+    await this.reconcile().catch((err: unknown) => this.warn({ message: `services: ${(err as Error).message}`, severity: "warning" }));
     return problems;
   }
 
@@ -97,7 +101,7 @@ export class ServiceController {
     this.syncing = this.syncing.then(async () => {
       if (!this.dirty) return;
       this.dirty = false;
-      await this.reconcileOnce().catch((err: unknown) => this.options.onWarning?.({ message: `services: ${(err as Error).message}`, severity: "warning" }));
+      await this.reconcileOnce().catch((err: unknown) => this.warn({ message: `services: ${(err as Error).message}`, severity: "warning" }));
     });
   }
 
@@ -139,9 +143,14 @@ export class ServiceController {
   private async reconcileOnce(): Promise<void> {
     const sources = this.endpointSources();
     const wanted = new Set<string>();
+    const warnings = new Set<string>();
     for (const { service } of this.services.values()) {
       const ep = serviceEndpoints(service, sources);
-      for (const warning of ep.warnings) this.options.onWarning?.(warning);
+      for (const warning of ep.warnings) {
+        warnings.add(warning.message);
+        // Said when it first holds, not on every pass while it does.
+        if (!this.standing.has(warning.message)) this.warn(warning);
+      }
       for (const port of ep.ports) {
         const assignment = this.nodePorts.find((a) => a.service === ep.name && a.namespace === ep.namespace && a.port === port.port);
         if (!assignment || this.options.serveProxies === false) continue;
@@ -160,7 +169,7 @@ export class ServiceController {
             entry.listening = true;
           } catch (err) {
             entry.error = (err as Error).message;
-            this.options.onWarning?.({ message: `Service ${ep.namespace}/${ep.name}: ${entry.error}`, severity: "warning" });
+            this.warn({ message: `Service ${ep.namespace}/${ep.name}: ${entry.error}`, severity: "warning" });
           }
         }
         entry.proxy.setEndpoints(port.ready.map((r) => ({ id: r.pod, host: r.host, port: r.port })));
@@ -172,7 +181,12 @@ export class ServiceController {
         this.proxies.delete(id);
       }
     }
+    this.standing = warnings;
     await this.syncAliases(sources);
+  }
+
+  private warn(problem: Problem): void {
+    this.options.onWarning?.(problem);
   }
 
   private aliasesFor(pod: PodEndpointSource): Map<string, string[]> {

@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../../../src/controllers/clock.js";
+import { DockerPodManager } from "../../../src/controllers/pods/manager.js";
+import type { Problem } from "../../../src/errors.js";
+import type { Service } from "../../../src/manifest/index.js";
+import { FakeRuntime } from "../../../src/runtime/fake.js";
+import { ServiceController } from "../../../src/services/controller.js";
+import { intent } from "../controllers/pods/fixtures.js";
+
+const service: Service = {
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "web", namespace: "prod" },
+  spec: { type: "ClusterIP", selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] },
+} as Service;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(rt = new FakeRuntime({ images: ["capstan-demo/web:v1"] })) {
+  const stateDir = await mkdtemp(join(tmpdir(), "capstan-svc-"));
+  const pods = new DockerPodManager({ runtimes: new Map([["local", rt]]), stateDir, clock: new FakeClock(0) });
+  const warnings: Problem[] = [];
+  const controller = new ServiceController({ pods, runtimes: new Map([["local", rt]]), serveProxies: false, onWarning: (p) => warnings.push(p) });
+  cleanups.push(async () => {
+    await controller.close();
+    await pods.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  await controller.pods.create(intent({ containers: [{ name: "web", image: "capstan-demo/web:v1", ports: [{ name: "http", containerPort: 8080 }] }] }));
+  return { rt, controller, warnings };
+}
+
+describe("the Service controller", () => {
+  it("says a standing endpoint warning once, not on every pass", async () => {
+    const { controller, warnings } = await setup();
+    await controller.setServices("shop", [service]);
+    await controller.setServices("shop", [service]);
+    await controller.reconcile();
+    const untranslated = warnings.filter((w) => w.message.includes("is not translated"));
+    expect(untranslated.map((w) => w.message)).toEqual(["Service web: inside the network, web:80 is not translated to the pods' port 8080; pods reach it at web:8080"]);
+  });
+
+  it("declares the Services even when a pass trips over a container going away, and says what failed", async () => {
+    const rt = new FakeRuntime({ images: ["capstan-demo/web:v1"] });
+    rt.connectNetwork = async () => {
+      throw new Error("Container abc is marked for removal and cannot be connected or disconnected to the network");
+    };
+    const { controller, warnings } = await setup(rt);
+    await expect(controller.setServices("shop", [service])).resolves.toEqual([]);
+    expect(controller.status().map((s) => s.name)).toEqual(["web"]);
+    expect(warnings.map((w) => w.message)).toContain("services: Container abc is marked for removal and cannot be connected or disconnected to the network");
+  });
+});
