@@ -89,7 +89,8 @@ spec:
     const ready = () => running.daemon.pods.list({ app }).filter((p) => p.ready && !p.terminating);
     const first = await until("two ready replicas", async () => (ready().length === 2 ? ready() : null), 60_000);
     expect(new Set(first.map((p) => p.node)).size).toBe(2);
-    expect(await served(nodePort)).toBe("web v1");
+    // The proxy follows readiness a moment after the pod layer reports it.
+    expect(await until("web v1 served through the NodePort", async () => (await served(nodePort)) === "web v1", 10_000)).toBe(true);
 
     // The engine of a node holding a replica dies: after the grace period and eviction timeout its
     // pod is given up and a replacement runs on the node that had none.
@@ -105,7 +106,8 @@ spec:
     const failoverMs = Date.now() - started;
     expect(failoverMs).toBeLessThan(30_000);
     expect(moved.some((p) => p.name === lost?.name && p.node === dead)).toBe(false);
-    expect(await served(nodePort)).toBe("web v1");
+    // The proxy follows readiness a moment after the pod layer reports it.
+    expect(await until("web v1 served through the NodePort", async () => (await served(nodePort)) === "web v1", 10_000)).toBe(true);
 
     // The engine comes back; four replicas want four nodes: three run, one per node, and the
     // fourth stays Pending in the scheduler's words.
