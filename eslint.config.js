@@ -6,7 +6,7 @@ export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  { files: ["bin/**/*.js", "scripts/**/*.js", "src/server/dashboard/**/*.js"], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  { files: ["bin/**/*.js", "scripts/**/*.js", "bench/**/*.mjs", "src/server/dashboard/**/*.js"], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

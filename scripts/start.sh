@@ -38,4 +38,4 @@ Try, in another terminal:
 Ctrl-C stops the daemon; the containers keep running and a restart adopts them.
 
 MSG
-exec node --max-semi-space-size=1 bin/capstan.js --state-dir "$state" daemon --repo "$work" --listen "$listen" "$@"
+exec node --max-semi-space-size=1 --optimize-for-size bin/capstan.js --state-dir "$state" daemon --repo "$work" --listen "$listen" "$@"

@@ -140,6 +140,8 @@ export class Daemon {
   private readonly polls: PollSchedule[] = [];
   private readonly watches: RepoWatch[] = [];
   private stopping = false;
+  /** Applications read per tree and apps path, most recent last (see `readApplications`). */
+  private readonly appsRead = new Map<string, ReturnType<typeof loadApplications>>();
   /** Settles when stop() begins: syncs waiting for health stop waiting (a restart resumes them). */
   private readonly halted: Promise<null>;
   private halt: () => void = () => {};
@@ -298,7 +300,7 @@ export class Daemon {
     await this.source.fetch(r.url);
     const head = await this.source.resolve(r.url, "HEAD", { fetch: "if-missing" });
     const tree = await this.source.checkout(r.url, head.sha);
-    const loaded = await loadApplications(tree, { appsPath: r.appsPath });
+    const loaded = await this.readApplications(tree, r.appsPath);
     const clashes: { name: string; message: string }[] = [];
     if (loaded.ok) {
       const declared = new Set<string>();
@@ -323,10 +325,32 @@ export class Daemon {
     return { head, loaded, clashes };
   }
 
+  /**
+   * The Applications of a checked-out tree. Trees are read-only, one per commit, so a commit's
+   * Applications are read once for all of its applications (a repository of 100 applications
+   * would otherwise be read 100 times per commit); the last 16 reads are kept.
+   */
+  private readApplications(tree: string, appsPath: string): ReturnType<typeof loadApplications> {
+    const key = `${tree}\0${appsPath}`;
+    let read = this.appsRead.get(key);
+    if (!read) {
+      const fresh = loadApplications(tree, { appsPath });
+      fresh.catch(() => this.appsRead.get(key) === fresh && this.appsRead.delete(key));
+      read = fresh;
+    }
+    this.appsRead.delete(key);
+    this.appsRead.set(key, read);
+    for (const old of this.appsRead.keys()) {
+      if (this.appsRead.size <= 16) break;
+      this.appsRead.delete(old);
+    }
+    return read;
+  }
+
   /** The Application as a commit of the repository declaring it says, else as last read from its branch head. */
   async applicationAt(entry: AppEntry, tree: string, name: string): Promise<Application> {
     if (entry.repo !== entry.declaredIn) return entry.app;
-    const atCommit = await loadApplications(tree, { appsPath: entry.appsPath });
+    const atCommit = await this.readApplications(tree, entry.appsPath);
     return (atCommit.ok ? atCommit.value.find((a) => a.metadata.name === name) : undefined) ?? entry.app;
   }
 

@@ -1,7 +1,8 @@
 import { POD_LABEL, claimVolumeName } from "../controllers/pods/materialize.js";
 import type { PlacementPod, PlacementRequest, PlacementResult, PodIntent, PodPlacer } from "../controllers/pods/types.js";
 import { LABEL } from "../runtime/labels.js";
-import { isUnschedulable, podToSchedule, schedulePod, unschedulableMessage } from "../scheduler/index.js";
+import type { PodSpec } from "../manifest/index.js";
+import { isUnschedulable, podToSchedule, schedulePod, Scheduler, SchedulerCache, unschedulableMessage } from "../scheduler/index.js";
 import type { ClusterSnapshot, PlacedPod, PodToSchedule, SchedulerOptions, SchedulingNode } from "../scheduler/index.js";
 import type { NodeHealthMonitor } from "./health.js";
 import type { NodeRegistry } from "./registry.js";
@@ -33,12 +34,22 @@ export interface NodePlacer extends PodPlacer {
   close(): void;
 }
 
+/**
+ * What the scheduler reads of a pod's spec (requests, ports, terms, images), per spec object:
+ * every placement counts every pod kept, and their templates are the intents' own, never changed
+ * in place, so each is read once rather than once per placement.
+ */
+const specParts = new WeakMap<PodSpec, PodToSchedule>();
+
 /** What the scheduler counts of a pod the manager keeps. */
 export function placedPod(p: PlacementPod): PlacedPod {
-  const base: PodToSchedule = p.template
-    ? podToSchedule({ name: p.name, namespace: p.namespace, labels: p.labels, spec: p.template.spec })
-    : { name: p.name, namespace: p.namespace, labels: p.labels, requests: { cpuMillis: 0, memoryBytes: 0 } };
-  return { ...base, node: p.node, ...(p.terminating ? { terminating: true } : {}) };
+  let base: PodToSchedule = { namespace: p.namespace, labels: p.labels, requests: { cpuMillis: 0, memoryBytes: 0 } };
+  if (p.template) {
+    const spec = p.template.spec;
+    base = specParts.get(spec) ?? podToSchedule({ namespace: p.namespace, spec });
+    specParts.set(spec, base);
+  }
+  return { ...base, name: p.name, namespace: p.namespace, labels: p.labels, node: p.node, ...(p.terminating ? { terminating: true } : {}) };
 }
 
 /** What the scheduler needs of a pod to place, from its intent. */
@@ -78,7 +89,8 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
 
   async function nodes(): Promise<SchedulingNode[]> {
     const registry = await registryReady;
-    if (options.reloadCordons !== false) await registry.reload().catch(() => []);
+    // Cordons made by `capstan cordon` in another process: nodes.json is read again when it changed.
+    if (options.reloadCordons !== false) await registry.reloadIfChanged().catch(() => []);
     return registry.schedulingNodes(health ? (n) => health.isReady(n) : undefined);
   }
 
@@ -124,15 +136,69 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
     }
   }
 
+  /**
+   * The scheduler's cache kept from one placement to the next, so a placement costs a pass over
+   * the nodes and over the pods that changed, not a count of every pod: pods are assumed when they
+   * first come, forgotten and assumed again when their object changes (see PlacementRequest), and
+   * forgotten when they are no longer listed. Made anew when the nodes or namespace labels change,
+   * and once forgotten pods outnumber the kept ones (label sets of old revisions stay in the cache).
+   */
+  interface KeptPod {
+    key: string;
+    pod: PlacementPod;
+    placed: PlacedPod;
+    /** The placement that last listed the pod. */
+    seen: number;
+  }
+  let kept: { nodesKey: string; cache: SchedulerCache; scheduler: Scheduler; pods: Map<string, KeptPod>; byObject: Map<PlacementPod, KeptPod>; forgotten: number } | undefined;
+  let generation = 0;
+
+  function keptScheduler(all: SchedulingNode[], pods: readonly PlacementPod[]): Scheduler {
+    const ns = options.namespaceLabels?.();
+    const nodesKey = JSON.stringify([all, ns ?? null]);
+    if (!kept || kept.nodesKey !== nodesKey || kept.forgotten > kept.pods.size + 256) {
+      const cache = new SchedulerCache({ nodes: all, pods: [], ...(ns ? { namespaceLabels: ns } : {}) });
+      kept = { nodesKey, cache, scheduler: new Scheduler(cache, options.scheduler), pods: new Map(), byObject: new Map(), forgotten: 0 };
+    }
+    const k = kept;
+    const seen = ++generation;
+    for (const p of pods) {
+      if (!p.node) continue;
+      const same = k.byObject.get(p);
+      if (same) {
+        same.seen = seen;
+        continue;
+      }
+      const key = `${p.namespace}/${p.name}`;
+      const had = k.pods.get(key);
+      if (had) {
+        k.cache.forget(had.placed, had.placed.node);
+        k.forgotten++;
+        k.byObject.delete(had.pod);
+      }
+      const entry = { key, pod: p, placed: placedPod(p), seen };
+      k.cache.assume(entry.placed, entry.placed.node);
+      k.pods.set(key, entry);
+      k.byObject.set(p, entry);
+    }
+    for (const [key, had] of k.pods) {
+      if (had.seen === seen) continue;
+      k.cache.forget(had.placed, had.placed.node);
+      k.forgotten++;
+      k.pods.delete(key);
+      k.byObject.delete(had.pod);
+    }
+    return k.scheduler;
+  }
+
   async function place(request: PlacementRequest): Promise<PlacementResult> {
     const all = await nodes();
-    const snap = await snapshot(request.pods, all);
     const pod = intentToSchedule(request.intent);
-    const only = (name: string) => ({ ...snap, nodes: all.filter((n) => n.name === name) });
+    const only = async (name: string) => ({ ...(await snapshot(request.pods, all)), nodes: all.filter((n) => n.name === name) });
 
     const pinned = await claimNode(request.intent, all.filter((n) => n.ready !== false));
     if (pinned !== undefined) {
-      const r = schedulePod(pod, only(pinned), options.scheduler);
+      const r = schedulePod(pod, await only(pinned), options.scheduler);
       if (!isUnschedulable(r)) return { node: r.node };
       const others = all.filter((n) => n.name !== pinned).length;
       const reasons = { ...r.reasons };
@@ -140,10 +206,10 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
       return { unschedulable: true, message: unschedulableMessage(all.length, reasons) };
     }
     if (request.current !== undefined) {
-      const r = schedulePod(pod, only(request.current), options.scheduler);
+      const r = schedulePod(pod, await only(request.current), options.scheduler);
       if (!isUnschedulable(r)) return { node: r.node };
     }
-    const r = schedulePod(pod, snap, options.scheduler);
+    const r = keptScheduler(all, request.pods).schedule(pod);
     if (isUnschedulable(r)) return { unschedulable: true, message: r.reason };
     rememberClaims(request.intent, r.node);
     return { node: r.node };

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import type { NodeConfig } from "../config/index.js";
 import { systemClock, type Clock } from "../controllers/clock.js";
 import { CapstanError } from "../errors.js";
@@ -5,7 +6,7 @@ import { DockerRuntime } from "../runtime/docker.js";
 import type { ContainerRuntime } from "../runtime/types.js";
 import { DEFAULT_RESERVE, allocatable, memoryBytes } from "../scheduler/snapshot.js";
 import type { ResourceAmounts, SchedulingNode } from "../scheduler/types.js";
-import { readStoredNodes, writeStoredNodes, type StoredNodes } from "./state.js";
+import { nodesFile, readStoredNodes, writeStoredNodes, type StoredNodes } from "./state.js";
 
 export interface NodeCapacity extends ResourceAmounts {
   /** Engine version, when the engine answered. */
@@ -41,6 +42,8 @@ export class NodeRegistry {
   readonly reserve: ResourceAmounts;
   private readonly clock: Clock;
   private readonly listeners = new Set<(node: string) => void>();
+  /** What nodes.json looked like when `reloadIfChanged` last read it. */
+  private seenFile: string | undefined;
 
   private constructor(private readonly options: NodeRegistryOptions, stored: StoredNodes) {
     if (options.nodes.length === 0) throw new CapstanError("CONFIG_INVALID", "no nodes configured");
@@ -94,6 +97,20 @@ export class NodeRegistry {
     const changed = this.configs.filter((n) => before.get(n.name) !== this.isCordoned(n.name)).map((n) => n.name);
     for (const n of changed) this.changed(n);
     return changed;
+  }
+
+  /**
+   * `reload()` when nodes.json changed since it was last looked at (its inode, size or mtime):
+   * one `stat` instead of a read and parse, for callers that look before every placement.
+   */
+  async reloadIfChanged(): Promise<string[]> {
+    const seen = await stat(nodesFile(this.options.stateDir)).then(
+      (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
+      () => "absent",
+    );
+    if (seen === this.seenFile) return [];
+    this.seenFile = seen;
+    return this.reload();
   }
 
   names(): string[] {

@@ -1,4 +1,4 @@
-import type { PodIntent, PodManager } from "../controllers/pods/types.js";
+import type { PodIntent, PodManager, PodStatus } from "../controllers/pods/types.js";
 import type { CapstanError} from "../errors.js";
 import { type Problem } from "../errors.js";
 import type { Service } from "../manifest/index.js";
@@ -119,8 +119,8 @@ export class ServiceController {
     return pass;
   }
 
-  private endpointSources(): PodEndpointSource[] {
-    return this.options.pods.list().flatMap((pod) => {
+  private endpointSources(pods: readonly PodStatus[] = this.options.pods.list()): PodEndpointSource[] {
+    return pods.flatMap((pod) => {
       // A pod adopted after a restart and not yet re-declared by its owner is known by what its container says.
       const shape = this.shapes.get(`${pod.namespace}/${pod.name}`) ?? {
         labels: pod.labels,
@@ -141,7 +141,10 @@ export class ServiceController {
 
   /** Proxies listen where they should and point at Ready endpoints; aliases follow readiness. */
   private async reconcileOnce(): Promise<void> {
-    const sources = this.endpointSources();
+    // No Service declared and none served before: nothing to serve, nothing to undo (a pass lists every pod).
+    if (this.services.size === 0 && this.proxies.size === 0 && this.aliasState.size === 0) return;
+    const pods = this.options.pods.list();
+    const sources = this.endpointSources(pods);
     const wanted = new Set<string>();
     const warnings = new Set<string>();
     for (const { service } of this.services.values()) {
@@ -182,7 +185,7 @@ export class ServiceController {
       }
     }
     this.standing = warnings;
-    await this.syncAliases(sources);
+    await this.syncAliases(sources, pods);
   }
 
   private warn(problem: Problem): void {
@@ -207,8 +210,8 @@ export class ServiceController {
     return out;
   }
 
-  private async syncAliases(sources: PodEndpointSource[]): Promise<void> {
-    const byName = new Map(this.options.pods.list().map((p) => [`${p.namespace}/${p.name}`, p]));
+  private async syncAliases(sources: PodEndpointSource[], pods: readonly PodStatus[]): Promise<void> {
+    const byName = new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p]));
     for (const source of sources) {
       const pod = byName.get(`${source.namespace}/${source.name}`);
       const container = pod?.containerIds[0];

@@ -91,6 +91,8 @@ interface PodRecord {
   waiters: Waiter[];
   events: PodEvent[];
   lastEmitted: string;
+  /** What the placer was last told of this pod; the same object while nothing in it changes. */
+  placement?: PlacementPod;
 }
 
 const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -434,8 +436,7 @@ export class DockerPodManager implements PodManager {
       const pods: PlacementPod[] = [];
       for (const r of this.pods.values()) {
         if (r === rec || !r.node) continue;
-        const template = this.template(r);
-        pods.push({ namespace: r.namespace, name: r.name, node: r.node, labels: r.status.labels, ...(template ? { template } : {}), terminating: r.status.terminating });
+        pods.push(this.placement(r));
       }
       let result: PlacementResult;
       try {
@@ -589,6 +590,15 @@ export class DockerPodManager implements PodManager {
     } catch (err) {
       this.log({ msg: "pod listener failed", error: (err as Error).message });
     }
+  }
+
+  /** The pod as the placer counts it, made anew only when its node, labels, template or termination changed. */
+  private placement(r: PodRecord): PlacementPod {
+    const template = this.template(r);
+    const p = r.placement;
+    if (p && p.node === r.node && p.labels === r.status.labels && p.template === template && p.terminating === r.status.terminating) return p;
+    r.placement = { namespace: r.namespace, name: r.name, node: r.node, labels: r.status.labels, ...(template ? { template } : {}), terminating: r.status.terminating };
+    return r.placement;
   }
 
   private template(rec: PodRecord): PodTemplate | undefined {

@@ -113,7 +113,11 @@ export interface PlacementPod {
 
 export interface PlacementRequest {
   intent: PodIntent;
-  /** Every other pod the manager keeps on a node (this one excluded). */
+  /**
+   * Every other pod the manager keeps on a node (this one excluded). A pod is the same object
+   * from one request to the next while nothing in it changed, so a placer may count pods once
+   * and then follow only what changed.
+   */
   pods: PlacementPod[];
   /** The node the pod is on now (its container vanished and is being made again): kept when it still fits. */
   current?: string;

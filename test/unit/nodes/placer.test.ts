@@ -40,6 +40,24 @@ describe("placer over the node registry", () => {
     expect(sel).toEqual({ unschedulable: true, message: "0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector." });
   });
 
+  it("follows pods that come, change and go between placements, the same objects reused as the manager does", async () => {
+    const { placer } = await fakeCluster(stateDir);
+    const web1 = placed("web-1", "node-a");
+    const web2 = placed("web-2", "node-b");
+    const place = (pods: PlacementPod[]) => placer.place({ intent: podIntent("web-9", { affinity: antiAffinity }), pods });
+    expect(await place([web1, web2])).toEqual({ node: "node-c" });
+    // A third replica came: nothing is left for the anti-affine pod.
+    const web3 = placed("web-3", "node-c");
+    expect(await place([web1, web2, web3])).toMatchObject({ unschedulable: true });
+    // web-2 went away: its node is free again.
+    expect(await place([web1, web3])).toEqual({ node: "node-b" });
+    // web-3's labels changed (a new object, as the manager makes one): node-c no longer holds a matching pod.
+    const relabelled = placed("web-3", "node-c", { app: "other" });
+    expect(await place([web1, web2, relabelled])).toEqual({ node: "node-c" });
+    // web-1 moved to node-c: node-a is the free one.
+    expect(await place([{ ...web1, node: "node-c" }, web2, relabelled])).toEqual({ node: "node-a" });
+  });
+
   it("leaves out cordoned nodes, also when another process cordoned them in nodes.json", async () => {
     const { placer, registry } = await fakeCluster(stateDir);
     const other = await (await import("../../../src/nodes/index.js")).NodeRegistry.open({ nodes: registry.names().map((name) => registry.config(name)), stateDir });
