@@ -185,6 +185,7 @@ export class DockerRuntime implements ContainerRuntime {
       Labels: spec.labels ?? {},
       WorkingDir: spec.workingDir,
       User: spec.user,
+      Hostname: spec.hostname,
       ExposedPorts: exposed,
       StopSignal: spec.stopSignal,
       StopTimeout: spec.stopGraceSeconds,

@@ -41,6 +41,8 @@ export interface ContainerSpec {
   user?: string;
   ports?: { containerPort: number; protocol?: "tcp" | "udp"; hostPort?: number; hostIP?: string }[];
   mounts?: Mount[];
+  /** The container's hostname (Docker's default is the short container id). */
+  hostname?: string;
   network?: { name: string; aliases?: string[] };
   resources?: { nanoCpus?: number; memoryBytes?: number };
   stopSignal?: string;

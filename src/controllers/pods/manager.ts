@@ -321,7 +321,7 @@ export class DockerPodManager implements PodManager {
       }
       for (const c of containers) {
         const live = livePodFromContainer(node, c);
-        if (!live || live.containerName !== containerName(live.name)) continue;
+        if (!live || live.containerName !== containerName(live.namespace, live.name)) continue;
         const key = podKey(live.namespace, live.name);
         if (seen.has(key)) continue;
         seen.set(key, c);
@@ -647,7 +647,7 @@ export class DockerPodManager implements PodManager {
       return;
     }
     if (rec.deleting) return this.remove(rec, rt);
-    let c = await this.inspect(rt, containerName(rec.name));
+    let c = await this.inspect(rt, containerName(rec.namespace, rec.name));
     if (c && (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name)) {
       this.setStatus(rec, {
         phase: "Pending",
@@ -668,7 +668,7 @@ export class DockerPodManager implements PodManager {
       this.stopProbes(rec);
       if (!rec.intent) {
         // Adopted and never re-declared: nothing to recreate it from; the owner decides.
-        this.event(rec, "Warning", "Missing", `container ${containerName(rec.name)} is gone from node ${rec.node}`);
+        this.event(rec, "Warning", "Missing", `container ${containerName(rec.namespace, rec.name)} is gone from node ${rec.node}`);
         if (this.pods.get(rec.key) === rec) this.pods.delete(rec.key);
         rec.status.terminating = true;
         this.emitIfChanged(rec, true);
@@ -691,7 +691,7 @@ export class DockerPodManager implements PodManager {
       }
       const made = await this.make(rec, rt);
       if (made !== undefined) return made;
-      c = await this.inspect(rt, containerName(rec.name));
+      c = await this.inspect(rt, containerName(rec.namespace, rec.name));
       if (!c) return { requeueAfterMs: 0 };
     }
     rec.containerId = c.id;
@@ -824,7 +824,7 @@ export class DockerPodManager implements PodManager {
 
   private async remove(rec: PodRecord, rt: ContainerRuntime): Promise<void> {
     this.stopProbes(rec);
-    const name = containerName(rec.name);
+    const name = containerName(rec.namespace, rec.name);
     const c = await this.inspect(rt, name);
     if (c && (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name)) {
       // Never remove a container that is not this pod's.

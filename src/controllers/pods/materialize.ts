@@ -89,7 +89,10 @@ export interface MaterializeOptions {
   node?: string;
 }
 
-export const containerName = (pod: string): string => pod;
+/** `<namespace>_<pod>`: pod names are unique per namespace only (two namespaces may each run a StatefulSet's `db-0`). */
+export const containerName = (namespace: string, pod: string): string => `${namespace}_${pod}`;
+/** A pod's hostname: `spec.hostname` or the pod's name, cut to 63 characters as Kubernetes does (a DNS label). */
+export const podHostname = (name: string): string => name.slice(0, 63).replace(/[-.]+$/, "");
 export const networkName = (namespace: string): string => `capstan-${namespace}`;
 export const claimVolumeName = (namespace: string, claim: string): string => `capstan-${namespace}-${claim}`;
 export const emptyDirVolumeName = (namespace: string, pod: string, volume: string): string => `capstan-${namespace}-${pod}-${volume}`;
@@ -423,8 +426,9 @@ export function materializePod(intent: PodIntent, options: MaterializeOptions): 
     }
   }
   if (problems.length > 0) throw new PodConfigError("CreateContainerConfigError", problems);
+  const hostname = podHostname(spec.hostname ?? intent.name);
   const container: ContainerSpec = {
-    name: containerName(intent.name),
+    name: containerName(intent.namespace, intent.name),
     image: c.image,
     command: c.command?.map((s) => expandVars(s, env)),
     args: c.args?.map((s) => expandVars(s, env)),
@@ -434,7 +438,8 @@ export function materializePod(intent: PodIntent, options: MaterializeOptions): 
     user: user(spec, c),
     ports: published,
     mounts,
-    network: { name: networkName(intent.namespace), aliases: [intent.name, ...(intent.aliases ?? [])] },
+    hostname,
+    network: { name: networkName(intent.namespace), aliases: [intent.name, ...(spec.subdomain ? [`${hostname}.${spec.subdomain}`] : []), ...(intent.aliases ?? [])] },
     resources,
     stopGraceSeconds: graceSeconds,
     readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem,

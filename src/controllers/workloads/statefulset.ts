@@ -19,13 +19,17 @@ export function statefulClaimName(claim: string, set: string, ordinal: number): 
  */
 export function ordinalTemplate(set: StatefulSet, ordinal: number): PodTemplate {
   const claims = set.spec.volumeClaimTemplates ?? [];
-  if (claims.length === 0) return set.spec.template;
+  const template = set.spec.template;
+  // A stable network identity, as Kubernetes gives it: the pod's hostname is its name, and with a
+  // serviceName it is also known as `<pod>.<serviceName>` in its namespace.
+  const identity = { hostname: statefulPodName(set.metadata.name, ordinal), ...(set.spec.serviceName ? { subdomain: set.spec.serviceName } : {}) };
+  if (claims.length === 0) return { ...template, spec: { ...template.spec, ...identity } } as PodTemplate;
   const names = new Set(claims.map((c) => c.metadata.name));
   const volumes = [
-    ...(set.spec.template.spec.volumes ?? []).filter((v) => !names.has(v.name)),
+    ...(template.spec.volumes ?? []).filter((v) => !names.has(v.name)),
     ...claims.map((c) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: statefulClaimName(c.metadata.name, set.metadata.name, ordinal) } })),
   ];
-  return { ...set.spec.template, spec: { ...set.spec.template.spec, volumes } } as PodTemplate;
+  return { ...template, spec: { ...template.spec, ...identity, volumes } } as PodTemplate;
 }
 
 function toStatefulPod(p: PodStatus): StatefulPod {

@@ -230,7 +230,7 @@ describe("pods on the real Docker engine", () => {
     const i = pod({ containers: [{ name: "web", image: "capstan-demo/web:v1", ports: [{ containerPort: 8080 }] }] });
     const before = await m.create(i);
     const t = Date.now();
-    execFileSync("docker", ["rm", "-f", i.name], { stdio: "ignore" });
+    execFileSync("docker", ["rm", "-f", before.containerIds[0] ?? ""], { stdio: "ignore" });
     const after = await until("recreated", m, i.name, (s) => s.phase === "Running" && s.ready && s.containerIds[0] !== before.containerIds[0], 5_000);
     console.log(`pod recreated ${Date.now() - t} ms after docker rm -f`);
     expect(await get(hostPort(after), "/")).toBe("web v1\n");

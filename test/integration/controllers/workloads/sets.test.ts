@@ -77,6 +77,36 @@ describe("StatefulSets and DaemonSets on the real engine", () => {
     expect(volumes).toEqual(expect.arrayContaining([`capstan-${req.namespace}-data-${name}-0`, `capstan-${req.namespace}-data-${name}-1`]));
   });
 
+  it("the same StatefulSet in two namespaces runs side by side, each pod with its name as hostname and known as <pod>.<serviceName>", async () => {
+    const { applier, pods } = await run.start();
+    const name = `twin${run.id}`;
+    const set = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name },
+      spec: {
+        serviceName: "peers",
+        replicas: 1,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "db", image: "capstan-demo/worker:latest", command: ["/bin/sh", "-c", "exec sleep 3600"] }] } },
+      },
+    } as unknown as ManifestObject;
+    for (const app of ["staging", "prod"]) {
+      await applier.sync(run.request(app, "c1", [set]));
+      expect(await applier.waitForHealthy(app, 60_000)).toEqual({ status: "Healthy", commit: "c1" });
+    }
+    const [staging, prod] = ["staging", "prod"].map((app) => pods.list({ app, ownerName: name })[0]);
+    expect([staging?.name, prod?.name]).toEqual([`${name}-0`, `${name}-0`]);
+    expect(staging?.containerIds[0]).not.toBe(prod?.containerIds[0]);
+    for (const pod of [staging, prod]) {
+      const id = pod?.containerIds[0] as string;
+      expect((await run.rt.exec(id, ["hostname"])).stdout.trim()).toBe(`${name}-0`);
+      const looked = await run.rt.exec(id, ["nslookup", `${name}-0.peers`]);
+      expect(looked.exitCode).toBe(0);
+      expect(looked.stdout).toMatch(/Address:? .*\d+\.\d+\.\d+\.\d+/);
+    }
+  });
+
   it("a StatefulSet rolls from the highest ordinal down, keeps ordinals below the partition, and scales down from the top", async () => {
     const { applier, pods } = await run.start();
     const name = `roll${run.id}`;

@@ -191,7 +191,7 @@ describe("the applier on a fake engine through the real pod manager", () => {
     const done = drive(applier.waitForHealthy("shop", 300_000));
     await clock.advance(1000);
     const [c] = await rt.list({ [LABEL.ownerName]: "migrate" });
-    expect(c?.name).toMatch(/^migrate-[a-z0-9]{5}$/);
+    expect(c?.name).toMatch(/^default_migrate-[a-z0-9]{5}$/);
     rt.exit(c?.name ?? "", 0);
     expect(await done).toEqual({ status: "Healthy", commit: "c1" });
   });

@@ -4,11 +4,14 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../../../src/controllers/clock.js";
 import { DockerPodManager, type PodManagerOptions } from "../../../../src/controllers/pods/manager.js";
+import { containerName } from "../../../../src/controllers/pods/materialize.js";
 import type { ProbeExecutor } from "../../../../src/controllers/pods/probes.js";
 import type { PodStatus } from "../../../../src/controllers/pods/types.js";
 import { LABEL } from "../../../../src/runtime/labels.js";
 import { FakeRuntime } from "../../../../src/runtime/fake.js";
 import { configMap, intent, secret } from "./fixtures.js";
+
+const cname = (p: { namespace: string; name: string }): string => containerName(p.namespace, p.name);
 
 let stateDir = "";
 let clock: FakeClock;
@@ -45,13 +48,23 @@ function steeredProbes(answers: { readiness?: boolean; liveness?: boolean; start
 }
 
 describe("pod manager on a fake engine", () => {
+  it("runs pods of the same name in two namespaces side by side (a StatefulSet's db-0 in staging and in prod)", async () => {
+    const m = manager();
+    const spec = { containers: [{ name: "db", image: "capstan-demo/web:v1" }] };
+    const staging = await m.create(intent(spec, { name: "db-0", namespace: "staging", ownerKind: "StatefulSet", ownerName: "db" }));
+    const prod = await m.create(intent(spec, { name: "db-0", namespace: "prod", ownerKind: "StatefulSet", ownerName: "db" }));
+    expect([staging.phase, prod.phase]).toEqual(["Running", "Running"]);
+    expect(staging.containerIds[0]).not.toBe(prod.containerIds[0]);
+    expect((await rt.list()).map((c) => c.name).sort()).toEqual(["prod_db-0", "staging_db-0"]);
+  });
+
   it("creates, starts and reports a pod without probes as ready", async () => {
     const m = manager();
     const s = await m.create(web());
     expect(s).toMatchObject({ name: "web-abc123-0", namespace: "prod", phase: "Running", ready: true, readySince: 0, restarts: 0, node: "node-a", terminating: false });
     expect(s.hostPorts).toEqual([{ containerPort: 8080, hostPort: expect.any(Number) }]);
     const containers = await rt.list();
-    expect(containers.map((c) => c.name)).toEqual(["web-abc123-0"]);
+    expect(containers.map((c) => c.name)).toEqual(["prod_web-abc123-0"]);
     expect(containers[0]?.labels[LABEL.pod]).toBe("web-abc123-0");
     expect(m.list({ ownerName: "web" })).toHaveLength(1);
     expect(m.list({ ownerName: "api" })).toHaveLength(0);
@@ -142,7 +155,7 @@ describe("pod manager on a fake engine", () => {
     const gaps: number[] = [];
     for (let n = 0; n < 7; n++) {
       exitAt = clock.now();
-      rt.exit(i.name, 3);
+      rt.exit(cname(i), 3);
       await clock.advance(0);
       expect(m.get("prod", i.name)).toMatchObject({ reason: "CrashLoopBackOff", ready: false, exitCode: 3 });
       await clock.advance(400_000);
@@ -160,10 +173,10 @@ describe("pod manager on a fake engine", () => {
     await m.create(job("bad", "Never"));
     await m.create(job("retry", "OnFailure"));
     await m.create(job("done", "OnFailure"));
-    rt.exit("ok", 0);
-    rt.exit("bad", 3);
-    rt.exit("retry", 1);
-    rt.exit("done", 0);
+    rt.exit(containerName("prod", "ok"), 0);
+    rt.exit(containerName("prod", "bad"), 3);
+    rt.exit(containerName("prod", "retry"), 1);
+    rt.exit(containerName("prod", "done"), 0);
     await clock.advance(0);
     expect(m.get("prod", "ok")).toMatchObject({ phase: "Succeeded", reason: "Completed", exitCode: 0 });
     expect(m.get("prod", "bad")).toMatchObject({ phase: "Failed", reason: "Error", exitCode: 3 });
@@ -196,19 +209,19 @@ describe("pod manager on a fake engine", () => {
     expect(await rt.list()).toHaveLength(0);
     const fixed = await m.create(intent(spec, { configMaps: { cfg: configMap("cfg", { mode: "fast" }) } }));
     expect(fixed).toMatchObject({ phase: "Running", ready: true });
-    expect((await rt.inspect(fixed.name)).env.MODE).toBe("fast");
+    expect((await rt.inspect(cname(fixed))).env.MODE).toBe("fast");
   });
 
   it("recreates a container removed by hand under the same name", async () => {
     const m = manager();
     await m.start();
     const s = await m.create(web());
-    await rt.remove(s.name, { force: true });
+    await rt.remove(cname(s), { force: true });
     await clock.advance(0);
     const after = m.get("prod", s.name);
     expect(after?.containerIds[0]).not.toBe(s.containerIds[0]);
     expect(after?.phase).toBe("Running");
-    expect((await rt.list()).map((c) => c.name)).toEqual([s.name]);
+    expect((await rt.list()).map((c) => c.name)).toEqual([cname(s)]);
     expect(m.events("prod", s.name).map((e) => e.reason)).toContain("Recreated");
   });
 
@@ -216,10 +229,10 @@ describe("pod manager on a fake engine", () => {
     const m = manager();
     await m.start();
     const s = await m.create(web());
-    rt.exit(s.name, 1);
+    rt.exit(cname(s), 1);
     await clock.advance(0);
     expect(m.get("prod", s.name)?.reason).toBe("CrashLoopBackOff");
-    await rt.remove(s.name, { force: true });
+    await rt.remove(cname(s), { force: true });
     await clock.advance(0);
     expect(m.get("prod", s.name)).toMatchObject({ phase: "Running", ready: true });
     expect(m.get("prod", s.name)?.containerIds[0]).not.toBe(s.containerIds[0]);
@@ -229,7 +242,7 @@ describe("pod manager on a fake engine", () => {
     const m = manager();
     await m.start();
     const s = await m.create(web());
-    await rt.stop(s.name);
+    await rt.stop(cname(s));
     await clock.advance(0);
     expect(m.get("prod", s.name)?.reason).toBe("CrashLoopBackOff");
     await clock.advance(10_000);
@@ -242,17 +255,17 @@ describe("pod manager on a fake engine", () => {
     const changed = intent({ containers: [{ name: "web", image: "capstan-demo/web:v1", ports: [{ containerPort: 8080 }], env: [{ name: "X", value: "1" }] }] });
     const second = await m.create(changed);
     expect(second.containerIds[0]).not.toBe(first.containerIds[0]);
-    expect((await rt.inspect(second.name)).env.X).toBe("1");
+    expect((await rt.inspect(cname(second))).env.X).toBe("1");
     expect(m.events("prod", second.name).map((e) => e.reason)).toContain("Replaced");
   });
 
   it("updates Service aliases on the running container without replacing it", async () => {
     const m = manager();
     const first = await m.create(web());
-    expect((await rt.inspect(first.name)).networks).toEqual([{ name: "capstan-prod", aliases: ["web-abc123-0"] }]);
+    expect((await rt.inspect(cname(first))).networks).toEqual([{ name: "capstan-prod", aliases: ["web-abc123-0"] }]);
     const second = await m.create(web({ aliases: ["web", "web.prod"] }));
     expect(second.containerIds).toEqual(first.containerIds);
-    expect((await rt.inspect(first.name)).networks).toEqual([{ name: "capstan-prod", aliases: ["web", "web-abc123-0", "web.prod"] }]);
+    expect((await rt.inspect(cname(first))).networks).toEqual([{ name: "capstan-prod", aliases: ["web", "web-abc123-0", "web.prod"] }]);
     expect(m.events("prod", first.name).map((e) => e.reason)).toContain("Aliases");
   });
 
@@ -354,7 +367,7 @@ describe("pod manager on a fake engine", () => {
       return inspect(id);
     };
     // No start(): the manager hears no engine events.
-    await rt.remove(a.name, { force: true });
+    await rt.remove(cname(a), { force: true });
     await m.resync();
     expect(m.get("prod", a.name)?.containerIds[0]).not.toBe(a.containerIds[0]);
     expect(m.get("prod", b.name)?.containerIds[0]).toBe(b.containerIds[0]);
@@ -385,7 +398,7 @@ describe("pod manager on a fake engine", () => {
       return start(id);
     };
     await m.start();
-    rt.exit(s.name, 1);
+    rt.exit(cname(s), 1);
     await clock.advance(10_000);
     expect(m.get("prod", s.name)?.message).toBe("port is already allocated");
     expect(m.events("prod", s.name).at(-1)).toMatchObject({ reason: "Failed", type: "Warning" });

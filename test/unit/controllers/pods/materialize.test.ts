@@ -73,7 +73,7 @@ describe("materializing a pod template for Docker", () => {
     const pod = materializePod(full(), opts);
     const { labels, ...rest } = pod.container;
     expect(rest).toEqual({
-      name: "web-abc123-0",
+      name: "prod_web-abc123-0",
       image: "capstan-demo/web:v1",
       command: ["/bin/web"],
       args: ["--port", "8080", "$(PORT)"],
@@ -104,6 +104,7 @@ describe("materializing a pod template for Docker", () => {
         { type: "volume", source: "capstan-prod-web-abc123-0-scratch", target: "/tmp/scratch", readOnly: false },
         { type: "tmpfs", target: "/cache", sizeBytes: 64 * 1024 * 1024 },
       ],
+      hostname: "web-abc123-0",
       network: { name: "capstan-prod", aliases: ["web-abc123-0"] },
       resources: { nanoCpus: 500_000_000, memoryBytes: 128 * 1024 * 1024 },
       stopGraceSeconds: 15,
@@ -126,6 +127,17 @@ describe("materializing a pod template for Docker", () => {
     });
     expect(JSON.parse(labels?.[POD_LABEL.template] ?? "")).toEqual(full().template);
     expect(pod.digest).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("names the container after namespace and pod, and gives it the pod's hostname, as Kubernetes does", () => {
+    const base = { containers: [{ name: "db", image: "capstan-demo/web:v1" }] };
+    const plain = materializePod(intent(base, { name: "db-0", namespace: "staging" }), opts).container;
+    expect([plain.name, plain.hostname, plain.network]).toEqual(["staging_db-0", "db-0", { name: "capstan-staging", aliases: ["db-0"] }]);
+    const named = materializePod(intent({ ...base, hostname: "primary", subdomain: "db" }, { name: "db-0" }), opts).container;
+    expect([named.hostname, named.network?.aliases]).toEqual(["primary", ["db-0", "primary.db"]]);
+    // A DNS label holds 63 characters; the cut never ends in a dash.
+    const long = `${"a".repeat(62)}-b`;
+    expect(materializePod(intent(base, { name: long }), opts).container.hostname).toBe("a".repeat(62));
   });
 
   it("lists the namespace network, the claim's volume and the emptyDir volume with labels", () => {

@@ -76,7 +76,7 @@ describe("pod manager with a placer", () => {
     const first = await pods.create(podIntent("web-1"));
     await registry.cordon(first.node);
     const moved = new Promise<PodStatus>((resolve) => pods.onChange((p) => p.phase === "Running" && p.node !== first.node && resolve(p)));
-    await rt(first.node).remove("web-1", { force: true });
+    await rt(first.node).remove("prod_web-1", { force: true });
     await pods.resync();
     expect((await moved).node).not.toBe(first.node);
     expect(await rt(first.node).list()).toEqual([]);
@@ -85,7 +85,7 @@ describe("pod manager with a placer", () => {
   it("a container removed by hand on a node that still fits comes back on the same node", async () => {
     const { pods, rt } = await cluster();
     const first = await pods.create(podIntent("web-1"));
-    await rt(first.node).remove("web-1", { force: true });
+    await rt(first.node).remove("prod_web-1", { force: true });
     await pods.resync();
     expect(pods.get("prod", "web-1")).toMatchObject({ phase: "Running", node: first.node });
   });
@@ -116,7 +116,7 @@ describe("pod manager with a placer", () => {
     expect(health.isReady("node-b")).toBe(true);
     // The stale container is gone; the Pending web-4 now fits on node-b and runs there.
     await clock.advance(0);
-    expect((await rt("node-b").list()).map((c) => c.name)).toEqual(["web-4"]);
+    expect((await rt("node-b").list()).map((c) => c.name)).toEqual(["prod_web-4"]);
     expect(nodesOf(pods.list()).filter((p) => p.endsWith("@node-b"))).toEqual(["web-4@node-b"]);
     expect(pods.get("prod", "web-4")).toMatchObject({ phase: "Running" });
   });
@@ -141,7 +141,7 @@ describe("pod manager with a placer", () => {
     expect(pods.get("prod", "agent-node-a")).toMatchObject({ node: "node-a", reason: "NodeUnavailable", ready: false });
     rt("node-a").setAvailable(true);
     await pods.resync();
-    expect((await rt("node-a").list()).map((c) => c.name)).toEqual(["agent-node-a"]);
+    expect((await rt("node-a").list()).map((c) => c.name)).toEqual(["prod_agent-node-a"]);
     expect(pods.get("prod", "agent-node-a")).toMatchObject({ phase: "Running", ready: true });
   });
 

@@ -142,7 +142,7 @@ describe("DaemonSets through the applier on fake engines", () => {
       for (let i = 0; i < 20 && pods.list({ ownerName: "agent" }).filter((p) => p.ready).length < 2; i++) await clock.advance(500);
       expect(await healthy).toEqual({ status: "Healthy", commit: "c1" });
       expect(pods.list({ ownerName: "agent" }).map((p) => p.node).sort()).toEqual(["n1", "n2"]);
-      expect((await runtimes.get("n2")?.list({ [LABEL.ownerName]: "agent" }))?.map((c) => c.name)).toEqual([daemonPodName("agent", "n2", pods.list({ ownerName: "agent" })[0]?.revision ?? "", "default")]);
+      expect((await runtimes.get("n2")?.list({ [LABEL.ownerName]: "agent" }))?.map((c) => c.name)).toEqual([`default_${daemonPodName("agent", "n2", pods.list({ ownerName: "agent" })[0]?.revision ?? "", "default")}`]);
       expect(await runtimes.get("n3")?.list({ [LABEL.ownerName]: "agent" })).toEqual([]);
     } finally {
       await applier.stop();

@@ -115,6 +115,20 @@ describe("StatefulSet steps", () => {
     expect(ordinalTemplate(s, 1).spec.volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "data-db-1" } }]);
     expect(s.spec.template.spec.volumes).toBeUndefined();
   });
+
+  it("gives each ordinal its name as hostname and the set's serviceName as subdomain (db-1.db)", () => {
+    const s = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db" },
+      spec: { serviceName: "db", selector: { matchLabels: { app: "db" } }, template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: "x" }] } } },
+    } as unknown as StatefulSet;
+    expect(ordinalTemplate(s, 1).spec).toMatchObject({ hostname: "db-1", subdomain: "db" });
+    const headless = { ...s, spec: { ...s.spec, serviceName: undefined } } as unknown as StatefulSet;
+    expect(ordinalTemplate(headless, 0).spec.hostname).toBe("db-0");
+    expect(ordinalTemplate(headless, 0).spec.subdomain).toBeUndefined();
+    expect(s.spec.template.spec.hostname).toBeUndefined();
+  });
 });
 
 describe("StatefulSets through the applier on a fake engine", () => {
