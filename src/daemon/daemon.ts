@@ -23,6 +23,7 @@ import {
   acquireDaemonLock,
   autoSyncDecision,
   ensureToken,
+  installationLabels,
   manifestsDigest,
   openSqliteStateStore,
   type AppRecord,
@@ -177,12 +178,14 @@ export class Daemon {
       onRecover: async (node) => void (await this.pods.removeStale?.(node)),
     });
     this.placer = createPlacer({ registry, health: this.nodeHealth });
+    // What this state directory's daemon makes carries its installation id; only that is adopted.
+    const labels = installationLabels(options.stateDir, options.labels);
     const basePods = createPodManager({
       placer: this.placer,
       runtimes: this.runtimes,
       stateDir: options.stateDir,
       clock: this.clock,
-      ...(options.labels ? { labels: options.labels } : {}),
+      labels,
       ...(options.restartBackoff ? { restartBackoff: options.restartBackoff } : {}),
       ...(options.resyncPeriodMs ? { resyncPeriodMs: options.resyncPeriodMs } : {}),
       log: (e) => this.log({ component: "pods", ...e }),
@@ -201,7 +204,7 @@ export class Daemon {
       runtimes: [...this.runtimes.values()],
       nodes: () => this.daemonNodes(),
       clock: this.clock,
-      ...(options.labels ? { labels: options.labels } : {}),
+      labels,
       log: (e) => this.log({ component: "applier", ...e }),
     });
     // A node added, uncordoned or Ready again: DaemonSets place their pods on it.

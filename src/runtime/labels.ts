@@ -9,6 +9,8 @@ export const LABEL = {
   commit: "capstan.dev/commit",
   pod: "capstan.dev/pod",
   specDigest: "capstan.dev/spec-digest",
+  /** The state directory's installation id (see state/installation.ts). */
+  installation: "capstan.dev/installation",
 } as const;
 
 export const MANAGED_BY_VALUE = "capstan";

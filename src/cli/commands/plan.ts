@@ -22,6 +22,7 @@ import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
 import type { ContainerRuntime } from "../../runtime/types.js";
 import { createGitSource, gitSourceOptions, nearNames, parseRepoURL } from "../../source/index.js";
 import type { GitSource, ResolvedRevision } from "../../source/index.js";
+import { installationLabels } from "../../state/index.js";
 import { colorEnabled, paint, parseOutputFormat } from "../printers.js";
 import type { CliIO, Command, GlobalOptions } from "../types.js";
 
@@ -381,8 +382,10 @@ export const planCommand: Command = {
     try {
       const env = await commandEnv(io, global);
       const resolved = await resolveApplication({ repo: parsed.repo, app: parsed.app, appsPath: parsed.appsPath, source: env.source, ...(parsed.revision ? { revision: parsed.revision } : {}) });
-      const nodes = await planNodes(env.config, env.stateDir);
-      report = await planApplication({ resolved, runtime: env.runtime, store: env.store, repo: parsed.repo, ...(parsed.prune ? { prune: true } : {}), ...(nodes ? { nodes } : {}) });
+      // Live state as this state directory's daemon sees it: its own containers only.
+      const labels = installationLabels(env.stateDir);
+      const nodes = await planNodes(env.config, env.stateDir, labels);
+      report = await planApplication({ resolved, runtime: env.runtime, store: env.store, repo: parsed.repo, labels, ...(parsed.prune ? { prune: true } : {}), ...(nodes ? { nodes } : {}) });
     } catch (err) {
       return reportError(io, err);
     }

@@ -6,6 +6,7 @@ import type { PodManager } from "../../controllers/pods/index.js";
 import type { Clock } from "../../controllers/clock.js";
 import { CapstanError } from "../../errors.js";
 import type { ContainerRuntime } from "../../runtime/types.js";
+import { installationLabels } from "../../state/index.js";
 import type { Command } from "../types.js";
 import { commandEnv, reportError, resolveApplication } from "./plan.js";
 import type { ResolvedApplication } from "./plan.js";
@@ -45,13 +46,15 @@ export async function syncApplication(options: SyncApplicationOptions): Promise<
   const { resolved, runtime } = options;
   const app = resolved.app;
   const name = app.metadata.name;
+  // Marked as the daemon on this state directory marks its containers, so it adopts them.
+  const labels = installationLabels(options.stateDir, options.labels);
   const pods =
     options.pods ??
     createPodManager({
       runtimes: new Map([[runtime.node, runtime]]),
       stateDir: options.stateDir,
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.labels ? { labels: options.labels } : {}),
+      labels,
       ...(options.log ? { log: options.log } : {}),
     });
   const ownPods = options.pods === undefined;
@@ -60,7 +63,7 @@ export async function syncApplication(options: SyncApplicationOptions): Promise<
     pods,
     store: options.store,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.labels ? { labels: options.labels } : {}),
+    labels,
     ...(options.log ? { log: options.log } : {}),
   });
   if (ownPods) await pods.start();
