@@ -68,8 +68,6 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
   const { health } = options;
   const registryReady = Promise.resolve(options.registry);
   const listeners = new Set<() => void>();
-  /** Where each claim volume was last seen or put: the answer while its node does not answer. */
-  const claimNodes = new Map<string, string>();
   const notify = (): void => {
     for (const l of listeners) l();
   };
@@ -117,22 +115,24 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
       );
       const found = answers.find((a) => a.has);
       if (found) {
-        claimNodes.set(volume, found.node);
+        await registry.setClaimNode(volume, found.node);
         return found.node;
       }
-      const remembered = claimNodes.get(volume);
+      // Where the volume was last seen or put is the answer while that node does not answer.
+      const remembered = registry.claimNode(volume);
       if (remembered !== undefined) {
         // Gone from a node that answered: the claim was deleted. Else its node is away: wait for it.
-        if (answers.some((a) => a.node === remembered && a.answered)) claimNodes.delete(volume);
+        if (answers.some((a) => a.node === remembered && a.answered)) await registry.setClaimNode(volume, undefined);
         else return remembered;
       }
     }
     return undefined;
   }
 
-  function rememberClaims(intent: PodIntent, node: string): void {
+  async function rememberClaims(intent: PodIntent, node: string): Promise<void> {
+    const registry = await registryReady;
     for (const v of intent.template.spec.volumes ?? []) {
-      if (v.persistentVolumeClaim) claimNodes.set(claimVolumeName(intent.namespace, v.persistentVolumeClaim.claimName), node);
+      if (v.persistentVolumeClaim) await registry.setClaimNode(claimVolumeName(intent.namespace, v.persistentVolumeClaim.claimName), node);
     }
   }
 
@@ -211,7 +211,7 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
     }
     const r = keptScheduler(all, request.pods).schedule(pod);
     if (isUnschedulable(r)) return { unschedulable: true, message: r.reason };
-    rememberClaims(request.intent, r.node);
+    await rememberClaims(request.intent, r.node);
     return { node: r.node };
   }
 

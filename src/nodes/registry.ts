@@ -143,6 +143,22 @@ export class NodeRegistry {
     return Boolean(this.stored.nodes[name]?.unschedulable);
   }
 
+  /** The node a claim volume was last seen on or placed on (kept in nodes.json across restarts). */
+  claimNode(volume: string): string | undefined {
+    return this.stored.claims?.[volume];
+  }
+
+  /** Records where a claim volume lives, or forgets it (`undefined`: the volume was deleted). */
+  async setClaimNode(volume: string, node: string | undefined): Promise<void> {
+    if (this.stored.claims?.[volume] === node) return;
+    // Merged into the file's latest content, as cordons are.
+    this.stored = await readStoredNodes(this.options.stateDir);
+    const claims = (this.stored.claims ??= {});
+    if (node === undefined) delete claims[volume];
+    else claims[volume] = node;
+    await this.save();
+  }
+
   /** Marks the node unschedulable; returns false when it already was. */
   async cordon(name: string): Promise<boolean> {
     return this.setUnschedulable(name, true);

@@ -13,6 +13,11 @@ export interface StoredNode {
 
 export interface StoredNodes {
   nodes: Record<string, StoredNode>;
+  /**
+   * Claim volume → the node it lives on, as last seen or placed: a StatefulSet pod waits for that
+   * node while it is away, also after a restart, instead of starting on another with empty data.
+   */
+  claims?: Record<string, string>;
 }
 
 export function nodesFile(stateDir: string): string {
@@ -31,7 +36,8 @@ export async function readStoredNodes(stateDir: string): Promise<StoredNodes> {
   try {
     const data = JSON.parse(text) as Partial<StoredNodes>;
     if (!data || typeof data !== "object" || typeof data.nodes !== "object" || data.nodes === null) throw new Error("no \"nodes\" object");
-    return { nodes: data.nodes };
+    const claims = data.claims && typeof data.claims === "object" ? { claims: data.claims } : {};
+    return { nodes: data.nodes, ...claims };
   } catch (err) {
     throw new CapstanError("STATE_ERROR", `${file}: node state is not valid JSON (${(err as Error).message}); fix or delete the file (cordons are lost)`);
   }

@@ -100,6 +100,28 @@ describe("placer over the node registry", () => {
     health.stop();
   });
 
+  it("still knows a claim's node after a restart, so the pod waits for that node rather than start elsewhere with empty data", async () => {
+    const before = await fakeCluster(stateDir);
+    const intent = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
+    const first = await before.placer.place({ intent, pods: [] });
+    if (!("node" in first)) throw new Error("not placed");
+    before.placer.close();
+    // A new process on the same state directory, the claim's node away from the start.
+    const after = await fakeCluster(stateDir);
+    after.rt(first.node).setAvailable(false);
+    after.health.start();
+    await after.clock.advance(5_000);
+    const again = await after.placer.place({ intent, pods: [] });
+    expect(again).toMatchObject({ unschedulable: true });
+    expect((again as { message: string }).message).toMatch(/2 node\(s\) had volume node affinity conflict\.$/);
+    // Once the node answers without the volume, the claim is taken as deleted and the pod goes anywhere.
+    after.rt(first.node).setAvailable(true);
+    await after.clock.advance(2_000);
+    expect(after.health.isReady(first.node)).toBe(true);
+    expect(await after.placer.place({ intent, pods: [] })).toHaveProperty("node");
+    after.health.stop();
+  });
+
   it("tells listeners when a node is uncordoned or Ready again, not when one is cordoned", async () => {
     const { placer, registry } = await fakeCluster(stateDir);
     let calls = 0;
