@@ -261,6 +261,9 @@ describe("the dashboard against a running daemon", () => {
     await dialog.getByLabel("API token").fill(readToken(stateDir), { timeout: within() });
     await dialog.getByRole("button", { name: "Roll back" }).click({ timeout: within() });
     await dialog.waitFor({ state: "hidden", timeout: within() });
+    expect(await page.locator("#toast").textContent({ timeout: within() })).toBe(
+      `Rolling back ${fx.app} to revision ${revision} (${short(v1)}): applied as a new revision and pinned there until you unpin.`,
+    );
 
     const pinned = page.locator(".app-head [data-pinned]");
     const before = Number(revision);

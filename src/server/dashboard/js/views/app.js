@@ -133,7 +133,8 @@ export function appView(main, name) {
           "aria-label": `Roll back ${name} to revision ${r.id} (${shortSha(r.sha)})`,
           onclick: () => doAction("rollback", "Rollback", {
             body: { revision: String(r.id) },
-            done: `${name} rolled back to revision ${r.id}; pinned there.`,
+            // The daemon answers once the rollback is queued; it is recorded as a new revision, which the pin then names.
+            done: `Rolling back ${name} to revision ${r.id} (${shortSha(r.sha)}): applied as a new revision and pinned there until you unpin.`,
             confirm: {
               title: `Roll back ${name} to revision ${r.id}?`,
               text: `Capstan re-applies revision ${r.id} (commit ${shortSha(r.sha)} “${r.message}”) and pins ${name} there: auto-sync stops following ${app?.source.targetRevision ?? "its branch"} until you unpin.${r.phase === "Failed" ? " This revision failed before." : ""}`,
