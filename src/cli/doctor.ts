@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { configuredNodes, type CapstanConfig, type NodeConfig } from "../config/index.js";
 import { DockerRuntime } from "../runtime/docker.js";
-import type { ContainerRuntime } from "../runtime/types.js";
+import { LABEL, MANAGED_BY_VALUE } from "../runtime/labels.js";
+import type { ContainerRuntime, ContainerSummary } from "../runtime/types.js";
+import { readInstallationId } from "../state/index.js";
 
 export interface DoctorCheck {
   check: string;
@@ -30,6 +32,26 @@ function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }
 
+/**
+ * Capstan's containers on an engine by installation: this state directory's, other state
+ * directories', and those made before installation ids (no label), which no daemon adopts.
+ */
+function containersCheck(node: string, containers: ContainerSummary[], mine: string | undefined): DoctorCheck {
+  const check = `containers ${node}`;
+  const ours = containers.filter((c) => mine !== undefined && c.labels[LABEL.installation] === mine).length;
+  const unlabelled = containers.filter((c) => !c.labels[LABEL.installation]);
+  const others = containers.length - ours - unlabelled.length;
+  const counts = `${ours} of this state directory, ${others} of other state directories`;
+  if (unlabelled.length === 0) return { check, status: "ok", detail: counts };
+  const names = unlabelled.map((c) => c.name).sort();
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(" ")} …` : names.join(" ");
+  return {
+    check,
+    status: "warning",
+    detail: `${counts}; ${unlabelled.length} made by an earlier Capstan without the ${LABEL.installation} label, which no daemon adopts: remove them with docker rm -f ${shown}`,
+  };
+}
+
 /** Checks what Capstan needs: each configured engine, git, and a writable state directory. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
   const runtimeFor = options.runtimeFor ?? ((n: NodeConfig) => new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, requestTimeoutMs: 5_000 }));
@@ -50,6 +72,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
           ? { check: `demo images ${node.name}`, status: "ok", detail: "capstan-demo images present" }
           : { check: `demo images ${node.name}`, status: "warning", detail: `missing ${missing.join(", ")} (run scripts/build-images.sh)` },
       );
+      checks.push(containersCheck(node.name, await rt.list({ [LABEL.managedBy]: MANAGED_BY_VALUE }), readInstallationId(options.stateDir)));
     } catch (err) {
       checks.push({ check: `engine ${node.name}`, status: "error", detail: (err as Error).message });
     }

@@ -34,6 +34,6 @@ export type { SqliteStateStoreOptions } from "./sqlite.js";
 export { acquireDaemonLock, DAEMON_LOCK_FILE, readDaemonLock } from "./lock.js";
 export type { DaemonLock, DaemonLockInfo, DaemonLockOptions } from "./lock.js";
 export { ensureToken, readToken, TOKEN_FILE } from "./token.js";
-export { ensureInstallationId, installationLabels, INSTALLATION_FILE } from "./installation.js";
+export { ensureInstallationId, installationLabels, INSTALLATION_FILE, readInstallationId } from "./installation.js";
 export { autoSyncDecision } from "./policy.js";
 export type { AutoSyncDecision } from "./policy.js";

@@ -35,6 +35,16 @@ export function ensureInstallationId(stateDir: string): string {
   return text;
 }
 
+/** The state directory's installation id when it has one (no daemon or sync ran there yet: none). */
+export function readInstallationId(stateDir: string): string | undefined {
+  try {
+    const text = readFileSync(join(stateDir, INSTALLATION_FILE), "utf8").trim();
+    return ID.test(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The labels that mark what this state directory's daemon makes and adopts, with any the caller adds. */
 export function installationLabels(stateDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [LABEL.installation]: ensureInstallationId(stateDir), ...extra };
