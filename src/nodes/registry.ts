@@ -151,8 +151,8 @@ export class NodeRegistry {
   /** Records where a claim volume lives, or forgets it (`undefined`: the volume was deleted). */
   async setClaimNode(volume: string, node: string | undefined): Promise<void> {
     if (this.stored.claims?.[volume] === node) return;
-    // Merged into the file's latest content, as cordons are.
-    this.stored = await readStoredNodes(this.options.stateDir);
+    // Merged into the file's latest content; a cordon made there meanwhile is reported as `reload` does.
+    await this.reload();
     const claims = (this.stored.claims ??= {});
     if (node === undefined) delete claims[volume];
     else claims[volume] = node;
