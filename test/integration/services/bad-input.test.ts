@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalize } from "../../../src/manifest/index.js";
-import { ServiceRun, asService, freeNodePort, service } from "./harness.js";
+import { ServiceRun, asService, freeNodePort, service, worker } from "./harness.js";
 
 const run = new ServiceRun();
 beforeAll(() => run.setup());
@@ -12,7 +12,10 @@ const svc = (name: string, options: Parameters<typeof service>[1]) => asService(
 
 describe("Services on the real engine: bad input", () => {
   it("a selector that matches nothing still gets its NodePort, with a warning naming the selector", async () => {
-    const { controller } = await run.stack();
+    const { controller, applier } = await run.stack();
+    // The application runs a pod, which the Service's selector misses.
+    await applier.sync(run.request("bad", "c1", [worker("busy")]));
+    expect(await applier.waitForHealthy("bad", 60_000)).toEqual({ status: "Healthy", commit: "c1" });
     const nodePort = await freeNodePort();
     expect(await controller.setServices("bad", [svc("lonely", { selector: { app: "nobody" }, nodePort })])).toEqual([]);
     expect(run.warnings.map((w) => w.message)).toContain(`Service lonely: selector {"app":"nobody"} matches no pod in namespace ${ns()}`);

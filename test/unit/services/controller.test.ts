@@ -46,6 +46,19 @@ describe("the Service controller", () => {
     expect(untranslated.map((w) => w.message)).toEqual(["Service web: inside the network, web:80 is not translated to the pods' port 8080; pods reach it at web:8080"]);
   });
 
+  it("says a selector matches no pod once the application has pods in the namespace, not before its first pods are made", async () => {
+    const { controller, warnings } = await setup();
+    const typo = { ...service, metadata: { name: "api", namespace: "prod" }, spec: { ...service.spec, selector: { app: "apii" } } } as Service;
+    // The application "api" has no pod yet: its Deployment is still to be applied.
+    await controller.setServices("api", [typo]);
+    expect(warnings.filter((w) => w.message.includes("matches no pod"))).toEqual([]);
+    expect(controller.status().find((s) => s.name === "api")?.warnings.map((w) => w.message)).toEqual(['Service api: selector {"app":"apii"} matches no pod in namespace prod']);
+    // Its pods come, and none carries the selector's labels: now it is said.
+    await controller.pods.create(intent({ containers: [{ name: "api", image: "capstan-demo/web:v1" }] }, { name: "api-abc-0", app: "api" }));
+    await controller.reconcile();
+    expect(warnings.filter((w) => w.message.includes("matches no pod")).map((w) => w.message)).toEqual(['Service api: selector {"app":"apii"} matches no pod in namespace prod']);
+  });
+
   it("declares the Services even when a pass trips over a container going away, and says what failed", async () => {
     const rt = new FakeRuntime({ images: ["capstan-demo/web:v1"] });
     rt.connectNetwork = async () => {
