@@ -338,7 +338,9 @@ export class Daemon {
     let read = this.appsRead.get(key);
     if (!read) {
       const fresh = loadApplications(tree, { appsPath });
-      fresh.catch(() => this.appsRead.get(key) === fresh && this.appsRead.delete(key));
+      // Only a good read is kept: a failed one (a file that could not be read just then) is tried again next time.
+      const drop = () => this.appsRead.get(key) === fresh && this.appsRead.delete(key);
+      fresh.then((r) => r.ok || drop(), drop);
       read = fresh;
     }
     this.appsRead.delete(key);

@@ -115,24 +115,34 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
       );
       const found = answers.find((a) => a.has);
       if (found) {
-        await registry.setClaimNode(volume, found.node);
+        await remember(volume, found.node);
         return found.node;
       }
       // Where the volume was last seen or put is the answer while that node does not answer.
       const remembered = registry.claimNode(volume);
       if (remembered !== undefined) {
-        // Gone from a node that answered: the claim was deleted. Else its node is away: wait for it.
-        if (answers.some((a) => a.node === remembered && a.answered)) await registry.setClaimNode(volume, undefined);
+        // Gone from a node that answered, or its node is no longer configured: the claim is gone.
+        // Else its node is away: wait for it.
+        const gone = !registry.names().includes(remembered) || answers.some((a) => a.node === remembered && a.answered);
+        if (gone) await remember(volume, undefined);
         else return remembered;
       }
     }
     return undefined;
   }
 
-  async function rememberClaims(intent: PodIntent, node: string): Promise<void> {
+  /**
+   * Records where a claim volume lives. Best effort: the volume on its node is what decides while
+   * that node answers, so a state directory that cannot be written never fails a placement.
+   */
+  async function remember(volume: string, node: string | undefined): Promise<void> {
     const registry = await registryReady;
+    await registry.setClaimNode(volume, node).catch(() => undefined);
+  }
+
+  async function rememberClaims(intent: PodIntent, node: string): Promise<void> {
     for (const v of intent.template.spec.volumes ?? []) {
-      if (v.persistentVolumeClaim) await registry.setClaimNode(claimVolumeName(intent.namespace, v.persistentVolumeClaim.claimName), node);
+      if (v.persistentVolumeClaim) await remember(claimVolumeName(intent.namespace, v.persistentVolumeClaim.claimName), node);
     }
   }
 

@@ -54,6 +54,8 @@ export class ServiceController {
   private standing = new Set<string>();
   private syncing: Promise<void> = Promise.resolve();
   private dirty = false;
+  /** A full pass has run (see reconcileOnce). */
+  private passed = false;
   readonly pods: PodManager;
 
   constructor(private readonly options: ServiceControllerOptions) {
@@ -141,8 +143,10 @@ export class ServiceController {
 
   /** Proxies listen where they should and point at Ready endpoints; aliases follow readiness. */
   private async reconcileOnce(): Promise<void> {
-    // No Service declared and none served before: nothing to serve, nothing to undo (a pass lists every pod).
-    if (this.services.size === 0 && this.proxies.size === 0 && this.aliasState.size === 0) return;
+    // No Service declared and none served since a full pass: nothing to serve, nothing to undo (a
+    // pass lists every pod). The first pass always runs: containers adopted after a restart may
+    // carry aliases of Services no longer declared.
+    if (this.passed && this.services.size === 0 && this.proxies.size === 0 && !this.holdsAliases()) return;
     const pods = this.options.pods.list();
     const sources = this.endpointSources(pods);
     const wanted = new Set<string>();
@@ -189,6 +193,13 @@ export class ServiceController {
     }
     this.standing = warnings;
     await this.syncAliases(sources, pods);
+    this.passed = true;
+  }
+
+  /** Whether a container is known to carry a Service alias (one to take away once no Service is declared). */
+  private holdsAliases(): boolean {
+    for (const networks of this.aliasState.values()) for (const aliases of networks.values()) if (aliases.length > 0) return true;
+    return false;
   }
 
   private warn(problem: Problem): void {
@@ -226,7 +237,11 @@ export class ServiceController {
         current = new Map();
         try {
           const details = await runtime.inspect(container);
-          for (const n of details.networks) current.set(n.name, n.aliases.filter((a) => a !== details.name && a !== source.name && !details.id.startsWith(a)).sort());
+          // Only the service networks are this controller's (the pod's own network carries its name and hostname aliases).
+          const managed = new Set([serviceNetworkName(source.namespace), SHARED_SERVICE_NETWORK]);
+          for (const n of details.networks) {
+            if (managed.has(n.name)) current.set(n.name, n.aliases.filter((a) => a !== details.name && a !== source.name && !details.id.startsWith(a)).sort());
+          }
         } catch {
           continue;
         }

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { deleteApplication } from "../../controllers/apply/index.js";
 import { CapstanError } from "../../errors.js";
+import { installationLabels } from "../../state/index.js";
 import type { Command } from "../types.js";
 import { commandEnv, reportError } from "./plan.js";
 
@@ -38,7 +39,9 @@ export const deleteCommand: Command = {
     }
     try {
       const env = await commandEnv(io, global);
-      const report = await deleteApplication(parsed.app, { runtime: env.runtime, store: env.store, stateDir: env.stateDir, volumes: parsed.volumes });
+      // Only what this state directory's installation made: another's application of the same name stays.
+      const labels = installationLabels(env.stateDir);
+      const report = await deleteApplication(parsed.app, { runtime: env.runtime, store: env.store, stateDir: env.stateDir, volumes: parsed.volumes, labels });
       for (const c of report.containers) io.stdout(`container ${c} removed\n`);
       for (const n of report.networks) io.stdout(`network ${n} removed\n`);
       for (const v of report.volumes) io.stdout(`volume ${v} removed\n`);

@@ -282,7 +282,7 @@ export class DockerPodManager implements PodManager {
       await rt.remove(c.id, { force: true }).catch((err: unknown) => {
         if (!isCode(err, "CONTAINER_NOT_FOUND")) throw err;
       });
-      for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: live.name, [LABEL.namespace]: live.namespace })) await rt.removeVolume(v.name).catch(() => {});
+      for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: live.name, [LABEL.namespace]: live.namespace, ...this.extraLabels })) await rt.removeVolume(v.name).catch(() => {});
       this.log({ msg: "removed a stale container of a pod given up on this node", node, pod: key, container: c.name });
       removed.push(key);
     }
@@ -592,6 +592,12 @@ export class DockerPodManager implements PodManager {
     }
   }
 
+  /** Whether the container is this pod's: its namespace and pod labels, and this manager's own labels (installation, test run). */
+  private owns(rec: PodRecord, c: { labels: Record<string, string> }): boolean {
+    if (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name) return false;
+    return Object.entries(this.extraLabels).every(([k, v]) => c.labels[k] === v);
+  }
+
   /** The pod as the placer counts it, made anew only when its node, labels, template or termination changed. */
   private placement(r: PodRecord): PlacementPod {
     const template = this.template(r);
@@ -648,11 +654,18 @@ export class DockerPodManager implements PodManager {
     }
     if (rec.deleting) return this.remove(rec, rt);
     let c = await this.inspect(rt, containerName(rec.namespace, rec.name));
-    if (c && (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name)) {
+    if (c && !this.owns(rec, c)) {
+      const other = Object.entries(this.extraLabels).filter(([k, v]) => c?.labels[k] !== v).map(([k]) => `${k}=${c?.labels[k] ?? "(none)"}`);
+      const owner =
+        c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name
+          ? c.labels[LABEL.namespace]
+            ? `pod ${c.labels[LABEL.namespace]}/${c.labels[LABEL.pod] ?? "?"}`
+            : "a container Capstan did not make"
+          : `the same pod of another Capstan installation (${other.join(", ")})`;
       this.setStatus(rec, {
         phase: "Pending",
         reason: "Error",
-        message: `container name ${c.name} on node ${rec.node} is taken by ${c.labels[LABEL.namespace] ? `pod ${c.labels[LABEL.namespace]}/${c.labels[LABEL.pod] ?? "?"}` : "a container Capstan did not make"}; rename the pod or remove that container`,
+        message: `container name ${c.name} on node ${rec.node} is taken by ${owner}; rename the pod or remove that container`,
       });
       return { requeueAfterMs: this.resyncPeriodMs };
     }
@@ -683,7 +696,7 @@ export class DockerPodManager implements PodManager {
           rec.containerId = undefined;
           const old = this.runtimes.get(from);
           if (old) {
-            for (const v of await old.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace }).catch(() => [])) await old.removeVolume(v.name).catch(() => {});
+            for (const v of await old.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace, ...this.extraLabels }).catch(() => [])) await old.removeVolume(v.name).catch(() => {});
           }
           this.materialize(rec, rec.intent);
           return { requeueAfterMs: 0 };
@@ -826,14 +839,14 @@ export class DockerPodManager implements PodManager {
     this.stopProbes(rec);
     const name = containerName(rec.namespace, rec.name);
     const c = await this.inspect(rt, name);
-    if (c && (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name)) {
-      // Never remove a container that is not this pod's.
+    if (c && !this.owns(rec, c)) {
+      // Never remove a container that is not this pod's (another pod's, or another installation's).
     } else if (c) {
       this.event(rec, "Normal", "Killing", `stopping container ${name} (grace ${this.graceSeconds(rec)} s)`);
       if (c.running) await rt.stop(c.id, { graceSeconds: this.graceSeconds(rec) });
       await rt.remove(c.id, { force: true });
     }
-    for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace })) {
+    for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace, ...this.extraLabels })) {
       await rt.removeVolume(v.name);
     }
     await removePodFiles(join(this.stateDir, "files", rec.namespace, rec.name));

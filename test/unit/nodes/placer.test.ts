@@ -122,6 +122,19 @@ describe("placer over the node registry", () => {
     after.health.stop();
   });
 
+  it("lets go of a claim's node once that node is no longer configured", async () => {
+    const before = await fakeCluster(stateDir);
+    const intent = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
+    const first = await before.placer.place({ intent, pods: [] });
+    if (!("node" in first)) throw new Error("not placed");
+    before.placer.close();
+    const after = await fakeCluster(stateDir, { nodes: ["node-a", "node-b", "node-c"].filter((n) => n !== first.node) });
+    const again = await after.placer.place({ intent, pods: [] });
+    expect(again).toHaveProperty("node");
+    expect(again).not.toEqual({ node: first.node });
+    expect(after.registry.claimNode(claimVolumeName("prod", "data-db-0"))).toBe((again as { node: string }).node);
+  });
+
   it("tells listeners when a node is uncordoned or Ready again, not when one is cordoned", async () => {
     const { placer, registry } = await fakeCluster(stateDir);
     let calls = 0;

@@ -59,6 +59,27 @@ describe("the Service controller", () => {
     expect(warnings.filter((w) => w.message.includes("matches no pod")).map((w) => w.message)).toEqual(['Service api: selector {"app":"apii"} matches no pod in namespace prod']);
   });
 
+  it("takes a Service's DNS alias off an adopted pod when, after a restart, no Service is declared any more", async () => {
+    const rt = new FakeRuntime({ images: ["capstan-demo/web:v1"] });
+    const { controller } = await setup(rt);
+    await controller.setServices("shop", [service]);
+    const [container] = await rt.list();
+    const serviceAliases = async () => (await rt.inspect(container?.id ?? "")).networks.find((n) => n.name === "capstan-prod-svc")?.aliases ?? [];
+    expect(await serviceAliases()).toContain("web");
+    // A new process: the pods are adopted from the engine, and Git no longer declares the Service.
+    const stateDir = await mkdtemp(join(tmpdir(), "capstan-svc-"));
+    const pods = new DockerPodManager({ runtimes: new Map([["local", rt]]), stateDir, clock: new FakeClock(0) });
+    const again = new ServiceController({ pods, runtimes: new Map([["local", rt]]), serveProxies: false });
+    cleanups.push(async () => {
+      await again.close();
+      await pods.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    });
+    await pods.start();
+    await again.setServices("shop", []);
+    expect(await serviceAliases()).not.toContain("web");
+  });
+
   it("declares the Services even when a pass trips over a container going away, and says what failed", async () => {
     const rt = new FakeRuntime({ images: ["capstan-demo/web:v1"] });
     rt.connectNetwork = async () => {

@@ -58,6 +58,20 @@ describe("pod manager on a fake engine", () => {
     expect((await rt.list()).map((c) => c.name).sort()).toEqual(["prod_db-0", "staging_db-0"]);
   });
 
+  it("never replaces or removes the same pod's container made by another installation, and says why its pod waits", async () => {
+    const theirs = { [LABEL.managedBy]: "capstan", [LABEL.installation]: "bbbbbbbbbbbbbbbb", [LABEL.namespace]: "prod", [LABEL.pod]: "web-abc123-0", [LABEL.specDigest]: "other" };
+    const { id } = await rt.create({ name: "prod_web-abc123-0", image: "capstan-demo/web:v1", labels: theirs });
+    await rt.start(id);
+    const m = manager({ labels: { [LABEL.installation]: "aaaaaaaaaaaaaaaa" } });
+    const s = await m.create(web());
+    expect(s).toMatchObject({ phase: "Pending", reason: "Error" });
+    expect(s.message).toBe(
+      `container name prod_web-abc123-0 on node node-a is taken by the same pod of another Capstan installation (${LABEL.installation}=bbbbbbbbbbbbbbbb); rename the pod or remove that container`,
+    );
+    await m.delete("prod", "web-abc123-0");
+    expect((await rt.list()).map((c) => [c.id, c.status])).toEqual([[id, "running"]]);
+  });
+
   it("creates, starts and reports a pod without probes as ready", async () => {
     const m = manager();
     const s = await m.create(web());
