@@ -23,6 +23,16 @@ const placed = (name: string, node: string, labels: Record<string, string> = { a
   terminating: false,
 });
 
+/** A StatefulSet pod with a claim placed by one placer, which then stops (the process ends). */
+async function placeClaimThenStop(): Promise<{ intent: ReturnType<typeof podIntent>; first: { node: string } }> {
+  const before = await fakeCluster(stateDir);
+  const intent = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
+  const first = await before.placer.place({ intent, pods: [] });
+  if (!("node" in first)) throw new Error("not placed");
+  before.placer.close();
+  return { intent, first };
+}
+
 describe("placer over the node registry", () => {
   it("puts a pod with required anti-affinity on the one node without a matching pod", async () => {
     const { placer } = await fakeCluster(stateDir);
@@ -101,11 +111,7 @@ describe("placer over the node registry", () => {
   });
 
   it("still knows a claim's node after a restart, so the pod waits for that node rather than start elsewhere with empty data", async () => {
-    const before = await fakeCluster(stateDir);
-    const intent = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
-    const first = await before.placer.place({ intent, pods: [] });
-    if (!("node" in first)) throw new Error("not placed");
-    before.placer.close();
+    const { intent, first } = await placeClaimThenStop();
     // A new process on the same state directory, the claim's node away from the start.
     const after = await fakeCluster(stateDir);
     after.rt(first.node).setAvailable(false);
@@ -123,11 +129,7 @@ describe("placer over the node registry", () => {
   });
 
   it("lets go of a claim's node once that node is no longer configured", async () => {
-    const before = await fakeCluster(stateDir);
-    const intent = podIntent("db-0", { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }] });
-    const first = await before.placer.place({ intent, pods: [] });
-    if (!("node" in first)) throw new Error("not placed");
-    before.placer.close();
+    const { intent, first } = await placeClaimThenStop();
     const after = await fakeCluster(stateDir, { nodes: ["node-a", "node-b", "node-c"].filter((n) => n !== first.node) });
     const again = await after.placer.place({ intent, pods: [] });
     expect(again).toHaveProperty("node");
