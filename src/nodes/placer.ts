@@ -1,7 +1,6 @@
 import { POD_LABEL, claimVolumeName } from "../controllers/pods/materialize.js";
 import type { PlacementPod, PlacementRequest, PlacementResult, PodIntent, PodPlacer } from "../controllers/pods/types.js";
 import { LABEL } from "../runtime/labels.js";
-import type { PodSpec } from "../manifest/index.js";
 import { isUnschedulable, podToSchedule, schedulePod, Scheduler, SchedulerCache, unschedulableMessage } from "../scheduler/index.js";
 import type { ClusterSnapshot, PlacedPod, PodToSchedule, SchedulerOptions, SchedulingNode } from "../scheduler/index.js";
 import type { NodeHealthMonitor } from "./health.js";
@@ -34,22 +33,12 @@ export interface NodePlacer extends PodPlacer {
   close(): void;
 }
 
-/**
- * What the scheduler reads of a pod's spec (requests, ports, terms, images), per spec object:
- * every placement counts every pod kept, and their templates are the intents' own, never changed
- * in place, so each is read once rather than once per placement.
- */
-const specParts = new WeakMap<PodSpec, PodToSchedule>();
-
 /** What the scheduler counts of a pod the manager keeps. */
 export function placedPod(p: PlacementPod): PlacedPod {
-  let base: PodToSchedule = { namespace: p.namespace, labels: p.labels, requests: { cpuMillis: 0, memoryBytes: 0 } };
-  if (p.template) {
-    const spec = p.template.spec;
-    base = specParts.get(spec) ?? podToSchedule({ namespace: p.namespace, spec });
-    specParts.set(spec, base);
-  }
-  return { ...base, name: p.name, namespace: p.namespace, labels: p.labels, node: p.node, ...(p.terminating ? { terminating: true } : {}) };
+  const base: PodToSchedule = p.template
+    ? podToSchedule({ name: p.name, namespace: p.namespace, labels: p.labels, spec: p.template.spec })
+    : { name: p.name, namespace: p.namespace, labels: p.labels, requests: { cpuMillis: 0, memoryBytes: 0 } };
+  return { ...base, node: p.node, ...(p.terminating ? { terminating: true } : {}) };
 }
 
 /** What the scheduler needs of a pod to place, from its intent. */

@@ -36,10 +36,14 @@ export async function readStoredNodes(stateDir: string): Promise<StoredNodes> {
   try {
     const data = JSON.parse(text) as Partial<StoredNodes>;
     if (!data || typeof data !== "object" || typeof data.nodes !== "object" || data.nodes === null) throw new Error("no \"nodes\" object");
-    const claims = data.claims && typeof data.claims === "object" ? { claims: data.claims } : {};
-    return { nodes: data.nodes, ...claims };
+    if (data.claims === undefined) return { nodes: data.nodes };
+    const claims: unknown = data.claims;
+    if (!claims || typeof claims !== "object" || Array.isArray(claims) || !Object.values(claims).every((n) => typeof n === "string")) {
+      throw new Error("\"claims\" must map each claim volume to the name of its node");
+    }
+    return { nodes: data.nodes, claims: claims as Record<string, string> };
   } catch (err) {
-    throw new CapstanError("STATE_ERROR", `${file}: node state is not valid JSON (${(err as Error).message}); fix or delete the file (cordons are lost)`);
+    throw new CapstanError("STATE_ERROR", `${file}: node state is not valid JSON (${(err as Error).message}); fix or delete the file (cordons, and the nodes claim volumes live on, are then forgotten)`);
   }
 }
 

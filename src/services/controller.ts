@@ -153,10 +153,11 @@ export class ServiceController {
     const warnings = new Set<string>();
     for (const { app, service } of this.services.values()) {
       const ep = serviceEndpoints(service, sources);
+      // A selector that matches nothing is said once the application has pods in the namespace,
+      // not while its first sync has yet to make them (status() shows it all along).
+      const early = !pods.some((p) => p.app === app && p.namespace === ep.namespace && !p.terminating);
       for (const warning of ep.warnings) {
-        // A selector that matches nothing is said once the application has pods in the namespace,
-        // not while its first sync has yet to make them (status() shows it all along).
-        if (ep.matched.length === 0 && !pods.some((p) => p.app === app && p.namespace === ep.namespace && !p.terminating)) continue;
+        if (early && warning.field === "spec.selector") continue;
         warnings.add(warning.message);
         // Said when it first holds, not on every pass while it does.
         if (!this.standing.has(warning.message)) this.warn(warning);

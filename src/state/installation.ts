@@ -6,25 +6,20 @@
  * installationID plays the same part).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CapstanError } from "../errors.js";
 import { LABEL } from "../runtime/labels.js";
-import { createExclusive } from "./lock.js";
+import { createStateFileOnce } from "./lock.js";
 
 export const INSTALLATION_FILE = "installation-id";
 const ID = /^[0-9a-f]{16}$/;
 
 /** Returns the state directory's installation id, making it on first use. */
 export function ensureInstallationId(stateDir: string): string {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const path = join(stateDir, INSTALLATION_FILE);
   const id = randomBytes(8).toString("hex");
-  try {
-    if (createExclusive(path, `${id}\n`)) return id;
-  } catch (err) {
-    throw new CapstanError("STATE_ERROR", `${path}: cannot create the installation id: ${(err as Error).message}`, { cause: err });
-  }
+  const { path, made } = createStateFileOnce(stateDir, INSTALLATION_FILE, `${id}\n`, "the installation id");
+  if (made) return id;
   const text = readFileSync(path, "utf8").trim();
   if (!ID.test(text)) {
     throw new CapstanError(
@@ -35,7 +30,7 @@ export function ensureInstallationId(stateDir: string): string {
   return text;
 }
 
-/** The state directory's installation id when it has one (no daemon or sync ran there yet: none). */
+/** The state directory's installation id when it has a valid one (no daemon or sync ran there yet: none). */
 export function readInstallationId(stateDir: string): string | undefined {
   try {
     const text = readFileSync(join(stateDir, INSTALLATION_FILE), "utf8").trim();

@@ -69,6 +69,21 @@ function parseLock(path: string): DaemonLockInfo | null {
 }
 
 /**
+ * Makes `<stateDir>/<file>` holding `text` unless it exists (see `createExclusive`), making the
+ * state directory first. Returns the file's path and whether this call made it; a failure to
+ * write names the file and `what` it holds.
+ */
+export function createStateFileOnce(stateDir: string, file: string, text: string, what: string): { path: string; made: boolean } {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const path = join(stateDir, file);
+  try {
+    return { path, made: createExclusive(path, text) };
+  } catch (err) {
+    throw new CapstanError("STATE_ERROR", `${path}: cannot create ${what}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
  * Creates `path` holding `text`, or returns false if it exists. The text is written to a private
  * file first and hard-linked into place, so nobody ever reads a half-written lock.
  */

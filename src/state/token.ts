@@ -1,25 +1,18 @@
 /** The API token: 32 random bytes, hex, made once into `<stateDir>/token` readable by its owner only. */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CapstanError } from "../errors.js";
-import { createExclusive } from "./lock.js";
+import { createStateFileOnce } from "./lock.js";
 
 export const TOKEN_FILE = "token";
 const TOKEN = /^[0-9a-f]{64}$/;
 
 /** Returns the state directory's token, making it on first use (mode 0600). */
 export function ensureToken(stateDir: string): string {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const path = join(stateDir, TOKEN_FILE);
   const token = randomBytes(32).toString("hex");
-  try {
-    // Written aside and linked into place: a reader never sees a half-written token, and two starters cannot both make one.
-    if (!createExclusive(path, `${token}\n`)) return readToken(stateDir);
-  } catch (err) {
-    throw new CapstanError("STATE_ERROR", `${path}: cannot create the API token: ${(err as Error).message}`, { cause: err });
-  }
-  return token;
+  // Written aside and linked into place: a reader never sees a half-written token, and two starters cannot both make one.
+  return createStateFileOnce(stateDir, TOKEN_FILE, `${token}\n`, "the API token").made ? token : readToken(stateDir);
 }
 
 /** Reads the token; refuses one that other users could read, as ssh does with keys. */

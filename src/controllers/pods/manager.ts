@@ -282,7 +282,7 @@ export class DockerPodManager implements PodManager {
       await rt.remove(c.id, { force: true }).catch((err: unknown) => {
         if (!isCode(err, "CONTAINER_NOT_FOUND")) throw err;
       });
-      for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: live.name, [LABEL.namespace]: live.namespace, ...this.extraLabels })) await rt.removeVolume(v.name).catch(() => {});
+      for (const v of await this.emptyDirVolumes(rt, live.namespace, live.name)) await rt.removeVolume(v.name).catch(() => {});
       this.log({ msg: "removed a stale container of a pod given up on this node", node, pod: key, container: c.name });
       removed.push(key);
     }
@@ -592,10 +592,22 @@ export class DockerPodManager implements PodManager {
     }
   }
 
-  /** Whether the container is this pod's: its namespace and pod labels, and this manager's own labels (installation, test run). */
-  private owns(rec: PodRecord, c: { labels: Record<string, string> }): boolean {
-    if (c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name) return false;
-    return Object.entries(this.extraLabels).every(([k, v]) => c.labels[k] === v);
+  /**
+   * Whose the container is when it is not this pod's (by its namespace and pod labels, and this
+   * manager's own labels: installation, test run); undefined when it is this pod's.
+   */
+  private otherOwner(rec: PodRecord, c: { labels: Record<string, string> }): string | undefined {
+    const ns = c.labels[LABEL.namespace];
+    if (!ns) return "a container Capstan did not make";
+    if (ns !== rec.namespace || c.labels[LABEL.pod] !== rec.name) return `pod ${ns}/${c.labels[LABEL.pod] ?? "?"}`;
+    const differ = Object.entries(this.extraLabels).filter(([k, v]) => c.labels[k] !== v);
+    if (differ.length === 0) return undefined;
+    return `the same pod of another Capstan installation (${differ.map(([k]) => `${k}=${c.labels[k] ?? "(none)"}`).join(", ")})`;
+  }
+
+  /** The pod's emptyDir volumes on an engine: those this manager made (its labels) for that namespace and pod. */
+  private emptyDirVolumes(rt: ContainerRuntime, namespace: string, pod: string): ReturnType<ContainerRuntime["listVolumes"]> {
+    return rt.listVolumes({ [POD_LABEL.emptyDirOf]: pod, [LABEL.namespace]: namespace, ...this.extraLabels });
   }
 
   /** The pod as the placer counts it, made anew only when its node, labels, template or termination changed. */
@@ -654,18 +666,12 @@ export class DockerPodManager implements PodManager {
     }
     if (rec.deleting) return this.remove(rec, rt);
     let c = await this.inspect(rt, containerName(rec.namespace, rec.name));
-    if (c && !this.owns(rec, c)) {
-      const other = Object.entries(this.extraLabels).filter(([k, v]) => c?.labels[k] !== v).map(([k]) => `${k}=${c?.labels[k] ?? "(none)"}`);
-      const owner =
-        c.labels[LABEL.namespace] !== rec.namespace || c.labels[LABEL.pod] !== rec.name
-          ? c.labels[LABEL.namespace]
-            ? `pod ${c.labels[LABEL.namespace]}/${c.labels[LABEL.pod] ?? "?"}`
-            : "a container Capstan did not make"
-          : `the same pod of another Capstan installation (${other.join(", ")})`;
+    const takenBy = c && this.otherOwner(rec, c);
+    if (c && takenBy) {
       this.setStatus(rec, {
         phase: "Pending",
         reason: "Error",
-        message: `container name ${c.name} on node ${rec.node} is taken by ${owner}; rename the pod or remove that container`,
+        message: `container name ${c.name} on node ${rec.node} is taken by ${takenBy}; rename the pod or remove that container`,
       });
       return { requeueAfterMs: this.resyncPeriodMs };
     }
@@ -696,7 +702,7 @@ export class DockerPodManager implements PodManager {
           rec.containerId = undefined;
           const old = this.runtimes.get(from);
           if (old) {
-            for (const v of await old.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace, ...this.extraLabels }).catch(() => [])) await old.removeVolume(v.name).catch(() => {});
+            for (const v of await this.emptyDirVolumes(old, rec.namespace, rec.name).catch(() => [])) await old.removeVolume(v.name).catch(() => {});
           }
           this.materialize(rec, rec.intent);
           return { requeueAfterMs: 0 };
@@ -839,14 +845,14 @@ export class DockerPodManager implements PodManager {
     this.stopProbes(rec);
     const name = containerName(rec.namespace, rec.name);
     const c = await this.inspect(rt, name);
-    if (c && !this.owns(rec, c)) {
+    if (c && this.otherOwner(rec, c)) {
       // Never remove a container that is not this pod's (another pod's, or another installation's).
     } else if (c) {
       this.event(rec, "Normal", "Killing", `stopping container ${name} (grace ${this.graceSeconds(rec)} s)`);
       if (c.running) await rt.stop(c.id, { graceSeconds: this.graceSeconds(rec) });
       await rt.remove(c.id, { force: true });
     }
-    for (const v of await rt.listVolumes({ [POD_LABEL.emptyDirOf]: rec.name, [LABEL.namespace]: rec.namespace, ...this.extraLabels })) {
+    for (const v of await this.emptyDirVolumes(rt, rec.namespace, rec.name)) {
       await rt.removeVolume(v.name);
     }
     await removePodFiles(join(this.stateDir, "files", rec.namespace, rec.name));

@@ -64,6 +64,14 @@ describe("NodeRegistry", () => {
     await expect(NodeRegistry.open({ nodes: [cfg("a")], stateDir: dir, runtimeFor: () => new FakeRuntime() })).rejects.toThrow(/nodes\.json: node state is not valid JSON .*fix or delete the file/);
   });
 
+  it("refuses a nodes.json whose claims are not a map of claim volume to node, naming the field", async () => {
+    const dir = stateDir();
+    writeFileSync(join(dir, "nodes.json"), JSON.stringify({ nodes: {}, claims: { "capstan-prod-data-db-0": 3 } }));
+    await expect(NodeRegistry.open({ nodes: [cfg("a")], stateDir: dir, runtimeFor: () => new FakeRuntime() })).rejects.toThrow(
+      `${join(dir, "nodes.json")}: node state is not valid JSON ("claims" must map each claim volume to the name of its node); fix or delete the file`,
+    );
+  });
+
   it("describes nodes for the scheduler: labels, taints, cordon, readiness and allocatable", async () => {
     const down = new FakeRuntime({ node: "c" });
     down.setAvailable(false);
