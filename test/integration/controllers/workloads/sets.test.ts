@@ -34,21 +34,24 @@ const slowReady = {
   ],
 };
 
+/** A StatefulSet `name` whose pods (labelled app=name) run `podSpec`; `spec` adds replicas, claims, serviceName… */
+function statefulSet(name: string, podSpec: object, spec: Record<string, unknown>): ManifestObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: podSpec }, ...spec },
+  } as unknown as ManifestObject;
+}
+
 describe("StatefulSets and DaemonSets on the real engine", () => {
   it("a StatefulSet of 2 starts db-0 before db-1 and keeps a pod's claim data when the pod is re-created", async () => {
     const { applier, pods } = await run.start();
     const name = `db${run.id}`;
-    const set = {
-      apiVersion: "apps/v1",
-      kind: "StatefulSet",
-      metadata: { name },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: name } },
-        template: { metadata: { labels: { app: name } }, spec: slowReady },
-        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
-      },
-    } as ManifestObject;
+    const set = statefulSet(name, slowReady, {
+      replicas: 2,
+      volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+    });
     const req = run.request("sts", "c1", [set]);
     await applier.sync(req);
     expect(await applier.waitForHealthy("sts", 60_000)).toEqual({ status: "Healthy", commit: "c1" });
@@ -80,17 +83,8 @@ describe("StatefulSets and DaemonSets on the real engine", () => {
   it("the same StatefulSet in two namespaces runs side by side, each pod with its name as hostname and known as <pod>.<serviceName>", async () => {
     const { applier, pods } = await run.start();
     const name = `twin${run.id}`;
-    const set = {
-      apiVersion: "apps/v1",
-      kind: "StatefulSet",
-      metadata: { name },
-      spec: {
-        serviceName: "peers",
-        replicas: 1,
-        selector: { matchLabels: { app: name } },
-        template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "db", image: "capstan-demo/worker:latest", command: ["/bin/sh", "-c", "exec sleep 3600"] }] } },
-      },
-    } as unknown as ManifestObject;
+    const sleeper = { terminationGracePeriodSeconds: 1, containers: [{ name: "db", image: "capstan-demo/worker:latest", command: ["/bin/sh", "-c", "exec sleep 3600"] }] };
+    const set = statefulSet(name, sleeper, { serviceName: "peers", replicas: 1 });
     for (const app of ["staging", "prod"]) {
       await applier.sync(run.request(app, "c1", [set]));
       expect(await applier.waitForHealthy(app, 60_000)).toEqual({ status: "Healthy", commit: "c1" });
@@ -112,20 +106,7 @@ describe("StatefulSets and DaemonSets on the real engine", () => {
     const name = `roll${run.id}`;
     const container = (slowReady.containers[0] ?? {}) as Record<string, unknown>;
     const set = (version: string, over: Record<string, unknown>) =>
-      ({
-        apiVersion: "apps/v1",
-        kind: "StatefulSet",
-        metadata: { name },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { app: name } },
-          template: {
-            metadata: { labels: { app: name } },
-            spec: { terminationGracePeriodSeconds: 1, containers: [{ ...container, volumeMounts: undefined, env: [{ name: "VERSION", value: version }] }] },
-          },
-          ...over,
-        },
-      }) as unknown as ManifestObject;
+      statefulSet(name, { terminationGracePeriodSeconds: 1, containers: [{ ...container, volumeMounts: undefined, env: [{ name: "VERSION", value: version }] }] }, { replicas: 3, ...over });
     const ordinals = () => pods.list({ app: "roll", ownerName: name }).sort((a, b) => (a.name < b.name ? -1 : 1));
     const seen: string[] = [];
     const stopping: string[] = [];
