@@ -3,7 +3,7 @@ export type { ManifestInput, ManifestsResult, ParseManifestsOptions } from "./pa
 export { applyDefaults, normalize, defaultPullPolicy } from "./defaults.js";
 export { parseQuantity, formatQuantity, canonicalQuantity, quantityValue } from "./quantity.js";
 export type { Quantity, QuantityFormat } from "./quantity.js";
-export { SUPPORTED_KINDS, KIND_SCHEMAS, IGNORED_POD_FIELDS } from "./schemas.js";
+export { SUPPORTED_KINDS, KIND_SCHEMAS, IGNORED_POD_FIELDS, subPathProblem } from "./schemas.js";
 export type {
   ConfigMap,
   Container,

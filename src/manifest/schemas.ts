@@ -148,14 +148,34 @@ const podSecurityContext = z
   })
   .strict();
 
+/**
+ * Kubernetes' rule for subPath and subPathExpr: a relative path with no `..` element, so a mount
+ * can only ever name something inside its volume. The mount itself is checked again on the host,
+ * symlinks resolved, before a container is made (controllers/pods/config-files.ts).
+ */
+export function subPathProblem(p: string): string | undefined {
+  if (p.startsWith("/")) return "must be a relative path";
+  if (p.split(/[/\\]/).includes("..")) return "must not contain '..'";
+  if (p.includes("\0")) return "must not contain a NUL character";
+  return undefined;
+}
+
+const subPath = z.string().superRefine((p, ctx) => {
+  const why = subPathProblem(p);
+  if (why) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(p)} ${why}: a subPath stays inside its volume` });
+});
+
 const volumeMount = z
   .object({
     name: z.string(),
     mountPath: z.string(),
     readOnly: z.boolean().optional(),
-    subPath: z.string().optional(),
+    subPath: subPath.optional(),
+    /** Like subPath, with `$(VAR)` taken from the container's environment. */
+    subPathExpr: subPath.optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.subPath === undefined || m.subPathExpr === undefined, { message: "subPath and subPathExpr are mutually exclusive", path: ["subPathExpr"] });
 
 export const containerSchema = z
   .object({

@@ -169,7 +169,7 @@ export class DockerRuntime implements ContainerRuntime {
     for (const p of spec.ports ?? []) {
       const key = `${p.containerPort}/${p.protocol ?? "tcp"}`;
       exposed[key] = {};
-      (bindings[key] ??= []).push({ HostIp: p.hostIP ?? "127.0.0.1", HostPort: p.hostPort ? String(p.hostPort) : "" });
+      (bindings[key] ??= []).push({ HostIp: p.hostIP || "127.0.0.1", HostPort: p.hostPort ? String(p.hostPort) : "" });
     }
     const mounts = (spec.mounts ?? []).map((m) => {
       if (m.type === "tmpfs") return { Type: "tmpfs" as const, Target: m.target, TmpfsOptions: m.sizeBytes ? { SizeBytes: m.sizeBytes } : undefined };

@@ -1,6 +1,6 @@
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import type { MaterializedPod } from "./materialize.js";
+import { chmod, mkdir, realpath, rm, writeFile } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
+import { PodConfigError, type MaterializedPod } from "./materialize.js";
 
 /**
  * Writes a pod's ConfigMap and Secret volumes as files for read-only bind mounts. The pod's
@@ -27,6 +27,7 @@ export async function writePodFiles(pod: MaterializedPod, owner?: { uid: number;
     await writeFile(target, Buffer.from(f.contentBase64, "base64"), { mode: f.mode });
     await chmod(target, f.mode);
   }
+  await assertMountsInside(pod);
   if (owner && process.getuid?.() === 0) {
     const { chown } = await import("node:fs/promises");
     for (const f of pod.files) if (f.secret) await chown(join(pod.filesDir, f.volume, f.path), owner.uid, owner.gid);
@@ -36,4 +37,23 @@ export async function writePodFiles(pod: MaterializedPod, owner?: { uid: number;
 
 export async function removePodFiles(filesDir: string): Promise<void> {
   await rm(filesDir, { recursive: true, force: true });
+}
+
+/**
+ * Every bind mount's source, symlinks resolved, is inside its own volume's directory: whatever a
+ * chart wrote, Docker is never asked to bind anything else of the host.
+ */
+async function assertMountsInside(pod: MaterializedPod): Promise<void> {
+  for (const m of pod.container.mounts ?? []) {
+    if (m.type !== "bind") continue;
+    const volume = m.source.slice(pod.filesDir.length + 1).split("/")[0] ?? "";
+    const root = await realpath(join(pod.filesDir, volume));
+    const real = await realpath(m.source).catch(() => undefined);
+    const inside = m.source.startsWith(pod.filesDir + sep) && volume !== "" && volume !== ".." && real !== undefined && (real === root || real.startsWith(root + sep));
+    if (!inside) {
+      throw new PodConfigError("CreateContainerConfigError", [
+        `mount ${m.target}: ${real === undefined ? `${m.source} does not exist in its volume (check subPath and the volume's keys)` : `subPath leaves its volume (resolves to ${real})`}`,
+      ]);
+    }
+  }
 }

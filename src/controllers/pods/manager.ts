@@ -751,7 +751,13 @@ export class DockerPodManager implements PodManager {
     if (rec.containerId) this.event(rec, "Warning", "Recreated", `container ${mat.container.name} was removed outside Capstan; recreating it`);
     await rt.ensureNetwork(mat.network.name, mat.network.labels);
     for (const v of mat.volumes) await rt.ensureVolume(v.name, v.labels);
-    await writePodFiles(mat, secretOwner(mat.container.user));
+    try {
+      await writePodFiles(mat, secretOwner(mat.container.user));
+    } catch (err) {
+      if (!(err instanceof PodConfigError)) throw err;
+      rec.configError = err;
+      return this.make(rec, rt);
+    }
     try {
       await rt.create(mat.container);
     } catch (err) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { parseQuantity } from "../../manifest/index.js";
+import { parseQuantity, subPathProblem } from "../../manifest/index.js";
 import type { ConfigMap, Container, PodSpec, Probe, Secret, Volume } from "../../manifest/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
 import type { ContainerSpec, Mount } from "../../runtime/types.js";
@@ -193,9 +193,23 @@ function resolveEnv(intent: PodIntent, c: Container, path: string, node: string,
   return env;
 }
 
+/**
+ * A mount's subPath (subPathExpr expanded from the container's environment), checked again here
+ * because an expansion can make what the manifest check saw into `..`: "" for none, null when refused.
+ */
+function subPathOf(vm: { subPath?: string; subPathExpr?: string }, env: Record<string, string>, where: string, problems: string[]): string | null {
+  const raw = vm.subPathExpr !== undefined ? expandVars(vm.subPathExpr, env) : (vm.subPath ?? "");
+  if (raw === "") return "";
+  const why = subPathProblem(raw);
+  if (why === undefined) return raw;
+  problems.push(`${where}: subPath ${JSON.stringify(raw)} ${why}`);
+  return null;
+}
+
 function mountsFor(
   intent: PodIntent,
   c: Container,
+  env: Record<string, string>,
   path: string,
   filesDir: string,
   baseLabels: Record<string, string>,
@@ -220,17 +234,18 @@ function mountsFor(
         const ok = v.configMap ? configMapFiles(intent, v, out.files, problems) : secretFiles(intent, v, out.files, problems);
         if (!ok) return;
       }
-      const source = vm.subPath ? join(dir, vm.subPath) : dir;
-      mounts.push({ type: "bind", source, target: vm.mountPath, readOnly: true });
+      const sub = subPathOf(vm, env, where, problems);
+      if (sub === null) return;
+      mounts.push({ type: "bind", source: sub ? join(dir, sub) : dir, target: vm.mountPath, readOnly: true });
     } else if (v.persistentVolumeClaim) {
-      if (vm.subPath) unsupported.push(`${where}: subPath on a persistentVolumeClaim volume`);
+      if (vm.subPath || vm.subPathExpr) unsupported.push(`${where}: subPath on a persistentVolumeClaim volume`);
       const name = claimVolumeName(intent.namespace, v.persistentVolumeClaim.claimName);
       if (!out.volumes.some((x) => x.name === name)) {
         out.volumes.push({ name, kind: "persistentVolumeClaim", labels: { ...baseLabels, [POD_LABEL.claim]: v.persistentVolumeClaim.claimName } });
       }
       mounts.push({ type: "volume", source: name, target: vm.mountPath, readOnly: Boolean(vm.readOnly || v.persistentVolumeClaim.readOnly) });
     } else if (v.emptyDir) {
-      if (vm.subPath) unsupported.push(`${where}: subPath on an emptyDir volume`);
+      if (vm.subPath || vm.subPathExpr) unsupported.push(`${where}: subPath on an emptyDir volume`);
       if (v.emptyDir.medium === "Memory") {
         const q = v.emptyDir.sizeLimit === undefined ? undefined : parseQuantity(v.emptyDir.sizeLimit);
         mounts.push(q ? { type: "tmpfs", target: vm.mountPath, sizeBytes: Number(q.nano / 1_000_000_000n) } : { type: "tmpfs", target: vm.mountPath });
@@ -388,7 +403,7 @@ export function materializePod(intent: PodIntent, options: MaterializeOptions): 
   const filesDir = join(options.stateDir, "files", intent.namespace, intent.name);
   const out = { volumes: [] as PodVolume[], files: [] as PodFile[] };
   const env = resolveEnv(intent, c, path, node, problems, unsupported);
-  const mounts = mountsFor(intent, c, path, filesDir, baseLabels, out, problems, unsupported);
+  const mounts = mountsFor(intent, c, env, path, filesDir, baseLabels, out, problems, unsupported);
   if (unsupported.length > 0) throw new PodConfigError("Unsupported", unsupported);
   if (problems.length > 0) throw new PodConfigError("CreateContainerConfigError", problems);
 
@@ -410,12 +425,18 @@ export function materializePod(intent: PodIntent, options: MaterializeOptions): 
     [POD_LABEL.template]: JSON.stringify(intent.template),
     [POD_LABEL.podLabels]: JSON.stringify(intent.template.metadata?.labels ?? {}),
   };
-  // Probes reach ports through 127.0.0.1 only: publish probe ports the template did not declare.
+  // Every port is published on the node's loopback only (probes reach them there; Services and
+  // the edge serve them outward): a chart's hostIP cannot open a port on the host's other interfaces.
+  (c.ports ?? []).forEach((p, i) => {
+    if (p.hostIP !== undefined && p.hostIP !== "" && p.hostIP !== "127.0.0.1") {
+      problems.push(`${path}.ports[${i}].hostIP: ${JSON.stringify(p.hostIP)} is not allowed: Capstan publishes container ports on 127.0.0.1 only (expose them with a NodePort Service)`);
+    }
+  });
   const published = (c.ports ?? []).map((p) => ({
     containerPort: p.containerPort,
     protocol: p.protocol === "UDP" ? ("udp" as const) : ("tcp" as const),
     hostPort: p.hostPort ?? 0,
-    hostIP: p.hostIP ?? "127.0.0.1",
+    hostIP: "127.0.0.1",
   }));
   for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
     const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;

@@ -148,6 +148,43 @@ describe("pods on the real Docker engine", () => {
     expect(write.exitCode).not.toBe(0);
   });
 
+  it("never binds anything outside a volume, whatever subPath or subPathExpr says", async () => {
+    const m = manager();
+    await m.start();
+    const files: ConfigMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "files", namespace }, data: { "app.conf": "level=debug\n" } };
+    const mounted = (mount: { subPath?: string; subPathExpr?: string }) =>
+      pod(
+        {
+          containers: [
+            {
+              name: "w",
+              image: "capstan-demo/worker:latest",
+              env: [{ name: "UP", value: "../../../../../.." }],
+              volumeMounts: [{ name: "conf", mountPath: "/host", ...mount }],
+            },
+          ],
+          volumes: [{ name: "conf", configMap: { name: "files" } }],
+        },
+        { configMaps: { files } },
+      );
+    // Straight to the pod layer, as a stored desired state from before the manifest check would come.
+    for (const mount of [{ subPath: "../../../../../.." }, { subPathExpr: "$(UP)" }, { subPath: "missing-key" }]) {
+      const i = mounted(mount);
+      await m.create(i);
+      const p = await until("refused", m, i.name, (s) => s.reason === "CreateContainerConfigError");
+      expect(p.containerIds).toEqual([]);
+      expect(p.message).toMatch(/subPath|does not exist in its volume/);
+    }
+    const ok = await m.create(mounted({ subPath: "app.conf" }));
+    expect((await rt.exec(ok.containerIds[0] ?? "", ["cat", "/host"])).stdout).toBe("level=debug\n");
+    // docker inspect: every bind source of this run's containers lies under the pods' files directory.
+    const ids = (await rt.list(testLabels)).map((c) => c.id);
+    const binds = JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .Mounts}}", ...ids], { encoding: "utf8" }).trim().split("\n").join(",").replace(/^/, "[").replace(/$/, "]")) as { Type: string; Source: string }[][];
+    const sources = binds.flat().filter((b) => b.Type === "bind").map((b) => b.Source);
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) expect(source.startsWith(join(stateDir, "files") + "/")).toBe(true);
+  });
+
   it("lets pods of one namespace reach each other by pod name and Service alias", async () => {
     const m = manager();
     await m.start();

@@ -264,4 +264,22 @@ describe("materializing a pod template for Docker", () => {
     expect(pod.container.ports).toEqual([]);
     expect(pod.container.user).toBeUndefined();
   });
+
+  it("publishes every port on 127.0.0.1, an empty hostIP included, and refuses another hostIP", () => {
+    const pod = materializePod(intent({ containers: [{ name: "app", image: "x", ports: [{ containerPort: 80, hostPort: 8080, hostIP: "" }] }] }), opts);
+    expect(pod.container.ports).toEqual([{ containerPort: 80, protocol: "tcp", hostPort: 8080, hostIP: "127.0.0.1" }]);
+    const err = configError(() => materializePod(intent({ containers: [{ name: "app", image: "x", ports: [{ containerPort: 80, hostPort: 8080, hostIP: "0.0.0.0" }] }] }), opts));
+    expect(err.message).toContain('spec.containers[0] (app).ports[0].hostIP: "0.0.0.0" is not allowed');
+  });
+
+  it("refuses a subPathExpr that expands to a path leaving its volume", () => {
+    const i = intent(
+      {
+        containers: [{ name: "app", image: "x", env: [{ name: "UP", value: "../.." }], volumeMounts: [{ name: "config", mountPath: "/x", subPathExpr: "$(UP)/etc" }] }],
+        volumes: [{ name: "config", configMap: { name: "cfg" } }],
+      },
+      { configMaps: { cfg: configMap("cfg", { a: "b" }) } },
+    );
+    expect(configError(() => materializePod(i, opts)).message).toContain(`subPath "../../etc" must not contain '..'`);
+  });
 });
