@@ -3,6 +3,7 @@ import { manifestKey } from "../../manifest/index.js";
 import type { CronJob, DaemonSet, Deployment, Job, ManifestObject, StatefulSet } from "../../manifest/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
 import type { ContainerRuntime } from "../../runtime/types.js";
+import type { PodSecurityPolicy } from "../../security/pod-security/index.js";
 import { type Clock, systemClock } from "../clock.js";
 import { aggregateHealth } from "../health.js";
 import type { Health } from "../health.js";
@@ -22,7 +23,6 @@ import { restoreSecrets } from "./desired-store.js";
 import { readLiveObjects } from "./live.js";
 import { configContent, planSync } from "./plan.js";
 import type { SyncTask } from "./plan.js";
-import type { Allowance } from "./policy.js";
 
 /**
  * The I/O shell around the pure planner and the workload controllers: applies one application's
@@ -58,7 +58,8 @@ export interface SyncRequest {
   objects: ManifestObject[];
   /** Delete owned objects Git dropped. */
   prune: boolean;
-  allow?: ReadonlySet<Allowance>;
+  /** The project's Pod Security level and exceptions (default: baseline, none). */
+  podSecurity?: PodSecurityPolicy;
   /** Re-apply the last healthy sync when a rollout fails (Application syncPolicy.autoRollback). */
   autoRollback?: boolean;
   files?: ReadonlyMap<string, string>;
@@ -390,7 +391,7 @@ export class Applier {
 
   private async rollBack(run: AppRun, target: NonNullable<AppState["healthy"]>): Promise<void> {
     const app = run.request.app;
-    const restored = restoreSecrets(target.objects, run.request.objects);
+    const restored = restoreSecrets(target.objects, run.request.objects, this.store.redactionKey);
     if (restored.missing.length > 0) this.log({ msg: "rollback keeps current values of Secrets changed since", app, secrets: restored.missing });
     const objects = restored.missing.length === 0 ? restored.objects : mergeCurrentSecrets(restored.objects, run.request.objects, run.request.namespace);
     for (const o of objects) if (o.kind === "Deployment") this.deployments.resetProgress(app, o.metadata.namespace || run.request.namespace, o.metadata.name);
@@ -437,7 +438,7 @@ function planOrThrow(request: SyncRequest, live: Parameters<typeof planSync>[1])
   const plan = planSync(request.objects, live, {
     namespace: request.namespace,
     prune: request.prune,
-    allow: request.allow ?? new Set(),
+    ...(request.podSecurity ? { podSecurity: request.podSecurity } : {}),
     ...(request.files ? { files: request.files } : {}),
   });
   if (!plan.ok) {

@@ -1,7 +1,9 @@
-import { createHash } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { processRedactionKey, SECRET_FIELDS, secretBytes, secretDigest, storedDigest, storedMarker, STORED_PREFIX } from "../../diff/redact.js";
+import type { RedactionKey } from "../../diff/redact.js";
 import type { ManifestObject } from "../../manifest/index.js";
+import { ensureRedactionKey } from "../../state/redaction-key.js";
 import type { JobFinished } from "../workloads/job-step.js";
 
 /**
@@ -32,6 +34,11 @@ export interface AppState {
 }
 
 export interface DesiredStore {
+  /**
+   * Set when the store keeps Secret values as markers: the key to pass to `restoreSecrets`. A store
+   * that keeps values (in memory) has none.
+   */
+  readonly redactionKey?: RedactionKey;
   load(app: string): Promise<AppState>;
   save(app: string, state: AppState): Promise<void>;
   remove(app: string): Promise<void>;
@@ -57,33 +64,48 @@ export class MemoryDesiredStore implements DesiredStore {
   }
 }
 
-/** Secret values never reach the disk: each is kept as a hash, and filled back from Git's copy when equal. */
-export const REDACTED_PREFIX = "capstan-redacted:sha256:";
+/**
+ * Secret values never reach the disk: each is kept as `capstan-redacted:hmac:<64 hex>`, an
+ * HMAC-SHA256 under the installation's redaction key (never a plain hash, which would let a
+ * guessed password be confirmed from the file), and filled back from Git's copy when equal.
+ */
+export const REDACTED_PREFIX = STORED_PREFIX;
+/** What a value of an older, plain-hash format becomes: it can no longer be checked, so it never matches. */
+const DISCARDED = `${STORED_PREFIX}discarded`;
 
-function redactSecrets(objects: ManifestObject[]): ManifestObject[] {
+function redactSecrets(objects: ManifestObject[], key: RedactionKey): ManifestObject[] {
   return objects.map((o) => {
     if (o.kind !== "Secret") return o;
     const copy = structuredClone(o);
-    for (const field of ["data", "stringData"] as const) {
+    for (const field of SECRET_FIELDS) {
       const m = copy[field];
       if (!m) continue;
-      for (const k of Object.keys(m)) m[k] = REDACTED_PREFIX + createHash("sha256").update(m[k] ?? "").digest("hex");
+      for (const [k, v] of Object.entries(m)) {
+        // Already a marker (state read back and saved again): kept, never hashed twice.
+        if (storedDigest(v) !== undefined) continue;
+        m[k] = v.startsWith(STORED_PREFIX) ? DISCARDED : storedMarker(secretBytes(field, v), key);
+      }
     }
     return copy;
   });
 }
 
-/** True when a Secret read back from the file store still holds hashes instead of values. */
+/** True when a Secret read back from the file store still holds markers instead of values. */
 export function hasRedactedValues(o: ManifestObject): boolean {
   if (o.kind !== "Secret") return false;
-  return Object.values({ ...(o.data ?? {}), ...(o.stringData ?? {}) }).some((v) => v.startsWith(REDACTED_PREFIX));
+  return Object.values({ ...(o.data ?? {}), ...(o.stringData ?? {}) }).some((v) => v.startsWith(STORED_PREFIX));
 }
 
 /**
  * Puts Secret values back into `objects` from `sources` (the Secrets of a sync at hand) where the
- * hashes match. Returns the Secrets that could not be restored.
+ * markers are those values' HMACs under `key`, the key of the store the objects were read from
+ * (`FileDesiredStore.redactionKey`). Returns the Secrets that could not be restored.
  */
-export function restoreSecrets(objects: ManifestObject[], sources: readonly ManifestObject[]): { objects: ManifestObject[]; missing: string[] } {
+export function restoreSecrets(
+  objects: ManifestObject[],
+  sources: readonly ManifestObject[],
+  key: RedactionKey = processRedactionKey(),
+): { objects: ManifestObject[]; missing: string[] } {
   const missing: string[] = [];
   const byName = new Map(sources.filter((s) => s.kind === "Secret").map((s) => [`${s.metadata.namespace ?? ""}/${s.metadata.name}`, s]));
   const out = objects.map((o) => {
@@ -91,12 +113,14 @@ export function restoreSecrets(objects: ManifestObject[], sources: readonly Mani
     const src = byName.get(`${o.metadata.namespace ?? ""}/${o.metadata.name}`);
     const copy = structuredClone(o);
     let ok = true;
-    for (const field of ["data", "stringData"] as const) {
+    for (const field of SECRET_FIELDS) {
       const m = copy[field];
       if (!m) continue;
       for (const [k, v] of Object.entries(m)) {
+        if (!v.startsWith(STORED_PREFIX)) continue;
         const value = src?.kind === "Secret" ? src[field]?.[k] : undefined;
-        if (value !== undefined && REDACTED_PREFIX + createHash("sha256").update(value).digest("hex") === v) m[k] = value;
+        const digest = storedDigest(v);
+        if (value !== undefined && digest !== undefined && secretDigest(secretBytes(field, value), key) === digest) m[k] = value;
         else ok = false;
       }
     }
@@ -106,9 +130,30 @@ export function restoreSecrets(objects: ManifestObject[], sources: readonly Mani
   return { objects: out, missing };
 }
 
-/** One JSON file per application: `<stateDir>/apps/<app>/desired.json` (0600, written atomically). */
+export interface FileDesiredStoreOptions {
+  /** The key Secret markers are HMACs under; by default the state directory's (`redaction.key`, made on first use). */
+  redactionKey?: RedactionKey;
+}
+
+/**
+ * One JSON file per application: `<stateDir>/apps/<app>/desired.json` (0600, written atomically),
+ * Secret values as markers (see `restoreSecrets`).
+ */
 export class FileDesiredStore implements DesiredStore {
-  constructor(private readonly stateDir: string) {}
+  private key: RedactionKey | undefined;
+
+  constructor(
+    private readonly stateDir: string,
+    options: FileDesiredStoreOptions = {},
+  ) {
+    this.key = options.redactionKey;
+  }
+
+  /** The key this store's Secret markers are HMACs under: pass it to `restoreSecrets`. */
+  get redactionKey(): RedactionKey {
+    this.key ??= ensureRedactionKey(this.stateDir);
+    return this.key;
+  }
 
   private dir(app: string): string {
     return join(this.stateDir, "apps", app);
@@ -126,8 +171,8 @@ export class FileDesiredStore implements DesiredStore {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const stored: AppState = {
       ...state,
-      ...(state.applied ? { applied: { ...state.applied, objects: redactSecrets(state.applied.objects) } } : {}),
-      ...(state.healthy ? { healthy: { ...state.healthy, objects: redactSecrets(state.healthy.objects) } } : {}),
+      ...(state.applied ? { applied: { ...state.applied, objects: redactSecrets(state.applied.objects, this.redactionKey) } } : {}),
+      ...(state.healthy ? { healthy: { ...state.healthy, objects: redactSecrets(state.healthy.objects, this.redactionKey) } } : {}),
     };
     const tmp = join(dir, `desired.json.${process.pid}.tmp`);
     await writeFile(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });

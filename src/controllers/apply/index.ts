@@ -1,7 +1,5 @@
 export { planSync, planHasChanges, podTemplateOf, configContent, workloadRevision } from "./plan.js";
 export type { LiveObject, PlanPolicy, SyncTask, TaskAction } from "./plan.js";
-export { checkPolicy, allowancesOf, ALLOWANCES, ALLOW_ANNOTATION } from "./policy.js";
-export type { Allowance, PolicySubject } from "./policy.js";
 export { syncWave, applyOrder, pruneOrder, kindRank, KIND_ORDER, SYNC_WAVE_ANNOTATION } from "./waves.js";
 export { MemoryDesiredStore, FileDesiredStore, restoreSecrets, hasRedactedValues, REDACTED_PREFIX } from "./desired-store.js";
 export type { AppState, AppliedRecord, DesiredStore, FailureRecord } from "./desired-store.js";

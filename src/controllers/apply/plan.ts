@@ -4,8 +4,8 @@ import { manifestKey } from "../../manifest/index.js";
 import type { ConfigMap, ManifestObject, PodTemplate, Secret } from "../../manifest/index.js";
 import { podTemplateHash } from "../workloads/revision.js";
 import type { ConfigContent } from "../workloads/revision.js";
-import { checkPolicy } from "./policy.js";
-import type { Allowance } from "./policy.js";
+import { checkPodSecurity, DEFAULT_POD_SECURITY } from "../../security/pod-security/index.js";
+import type { PodSecurityPolicy } from "../../security/pod-security/index.js";
 import { applyOrder, pruneOrder, syncWave } from "./waves.js";
 
 /** An object as found on the engine (containers, volumes, generated files), with what Capstan last applied for it. */
@@ -46,7 +46,8 @@ export interface PlanPolicy {
   namespace: string;
   /** Delete owned objects Git no longer declares (syncPolicy.automated.prune, or `--prune`). */
   prune: boolean;
-  allow: ReadonlySet<Allowance>;
+  /** The project's Pod Security level and exceptions, from the operator's config (default: baseline, none). */
+  podSecurity?: PodSecurityPolicy;
   /** Repository-relative source file per object key, for messages. */
   files?: ReadonlyMap<string, string>;
 }
@@ -86,8 +87,8 @@ export function workloadRevision(obj: ManifestObject, all: readonly ManifestObje
 
 /**
  * Pairs desired objects with live ones by key (gitops-engine's shape: no live → create, no
- * desired → prune) and orders the tasks by sync wave and kind. Refuses, all at once, objects the
- * policy forbids and sync waves that are not integers. Pure.
+ * desired → prune) and orders the tasks by sync wave and kind. Refuses, all at once, pods the
+ * project's Pod Security level forbids and sync waves that are not integers. Pure.
  */
 export function planSync(desired: readonly ManifestObject[], live: readonly LiveObject[], policy: PlanPolicy): Result<SyncTask[]> {
   const problems: Problem[] = [];
@@ -96,7 +97,7 @@ export function planSync(desired: readonly ManifestObject[], live: readonly Live
     const file = fileOf(manifestKey(object, policy.namespace));
     return file ? { object, file } : { object };
   });
-  problems.push(...checkPolicy(subjects, policy.allow));
+  problems.push(...checkPodSecurity(subjects, policy.podSecurity ?? DEFAULT_POD_SECURITY));
 
   const liveByKey = new Map(live.map((l) => [l.key, l]));
   const seen = new Set<string>();

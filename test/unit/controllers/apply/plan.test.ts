@@ -5,7 +5,7 @@ import { manifestKey } from "../../../../src/manifest/index.js";
 import type { ManifestObject } from "../../../../src/manifest/index.js";
 import { configMap, deployment, pvc, secret, service } from "./helpers.js";
 
-const policy = (over: Partial<PlanPolicy> = {}): PlanPolicy => ({ namespace: "default", prune: false, allow: new Set(), ...over });
+const policy = (over: Partial<PlanPolicy> = {}): PlanPolicy => ({ namespace: "default", prune: false, ...over });
 
 function liveOf(o: ManifestObject, owned = true): LiveObject {
   return { key: manifestKey(o), kind: o.kind, name: o.metadata.name, namespace: "default", object: o as unknown as Record<string, unknown>, owned };
