@@ -3,17 +3,11 @@ import { join } from "node:path";
 import { simpleGit } from "simple-git";
 import type { SimpleGitOptions } from "simple-git";
 import { CapstanError } from "../errors.js";
+import { ASKPASS_SCRIPT } from "./askpass.js";
+import { promptOrigin } from "./credentials.js";
+import type { GitCallCredential } from "./credentials.js";
 import { allowedProtocols, redactURL } from "./url.js";
 import type { RepoURL } from "./url.js";
-
-export interface GitCredentials {
-  /** HTTPS token (GitHub/GitLab personal access or deploy token); sent as the password. */
-  token?: string;
-  /** HTTPS user name sent with the token (default `x-access-token`, which GitHub and GitLab accept). */
-  username?: string;
-  /** Private key for SSH remotes. */
-  sshKeyPath?: string;
-}
 
 export interface GitCallContext {
   /** The repository the call talks to or about: named (redacted) in errors, decides allowed transports. */
@@ -23,6 +17,8 @@ export interface GitCallContext {
   /** Extra variables for this call (GIT_INDEX_FILE, GIT_WORK_TREE). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** What this call may present to `url`'s remote, chosen for that URL (see credentials.ts). */
+  credential?: GitCallCredential;
 }
 
 /** Runs one git command in `baseDir` and returns its stdout; throws GIT_FAILED or GIT_TIMEOUT. */
@@ -45,24 +41,28 @@ const INHERITED_ENV = [
   "NO_PROXY",
 ];
 
-const ASKPASS_SCRIPT = `#!/bin/sh
-# Written by Capstan: answers git's credential prompts from the environment of that one git call.
-case "$1" in
-  Username*) printf '%s\\n' "\${CAPSTAN_GIT_USERNAME:-x-access-token}" ;;
-  *) printf '%s\\n' "\${CAPSTAN_GIT_PASSWORD}" ;;
-esac
-`;
-
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+function isHttp(url: RepoURL | undefined): url is RepoURL {
+  return url?.transport === "https" || url?.transport === "http";
+}
+
 /** What to do about the git failures users meet most. */
-function failureHint(detail: string): string {
-  if (/could not read Username|Authentication failed|terminal prompts disabled|HTTP Basic: Access denied/i.test(detail)) {
-    return " (the remote wants credentials: set CAPSTAN_GIT_TOKEN or a token in the configuration)";
+function failureHint(detail: string, ctx: GitCallContext): string {
+  if (/could not read Username|could not read Password|Authentication failed|terminal prompts disabled|HTTP Basic: Access denied/i.test(detail)) {
+    const elsewhere = /capstan: no credentials for ([^\s;']+)/.exec(detail)?.[1];
+    if (ctx.credential && elsewhere !== undefined && ctx.url) {
+      return ` (git was sent on to ${elsewhere}; the credentials of ${ctx.credential.from} go to ${promptOrigin(ctx.url.url) ?? ctx.url.display} only)`;
+    }
+    if (ctx.credential) return ` (the remote refused the credentials of ${ctx.credential.from}: check that they are current)`;
+    const url = ctx.url ? ` with a url prefix covering ${ctx.url.display}` : "";
+    return ` (the remote wants credentials: add an entry under credentials: in the configuration${url})`;
   }
-  if (/Permission denied \(publickey/i.test(detail)) return " (configure an SSH key the remote accepts)";
+  if (/Permission denied \(publickey/i.test(detail)) {
+    return ctx.credential ? ` (the remote refused the SSH key of ${ctx.credential.from})` : " (configure an SSH key under credentials: in the configuration)";
+  }
   if (/Host key verification failed/i.test(detail)) return " (add the host's key to ~/.ssh/known_hosts)";
   if (/Connection refused|Could not resolve host|unable to connect|Network is unreachable/i.test(detail)) {
     return " (check the URL and that the remote is reachable)";
@@ -73,17 +73,17 @@ function failureHint(detail: string): string {
 /**
  * The one way Capstan runs git: through simple-git with its unsafe-option guards on, a minimal
  * environment (no inherited GIT_* settings), no prompts, a transport allow-list, credentials in the
- * environment of the call only, and a time bound on every call.
+ * environment of the call that was given them only, and a time bound on every call.
  */
-export function createGitRunner(options: { stateDir: string; timeoutMs: number; credentials: GitCredentials }): GitRunner {
-  const { timeoutMs, credentials } = options;
+export function createGitRunner(options: { stateDir: string; timeoutMs: number }): GitRunner {
+  const { timeoutMs } = options;
   const askpassPath = join(options.stateDir, "askpass.sh");
   let askpass: Promise<void> | undefined;
 
   // Written once, atomically, so a git process never runs a half-written script. It holds no secret.
   function ensureAskpass(): Promise<void> {
     askpass ??= (async () => {
-      await mkdir(options.stateDir, { recursive: true });
+      await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
       const tmp = `${askpassPath}.${process.pid}.tmp`;
       await writeFile(tmp, ASKPASS_SCRIPT, { mode: 0o700 });
       await rename(tmp, askpassPath);
@@ -91,7 +91,8 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number; 
     return askpass;
   }
 
-  function childEnv(url: RepoURL | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  function childEnv(ctx: GitCallContext): Record<string, string> {
+    const { url, credential } = ctx;
     const out: Record<string, string> = {};
     for (const key of INHERITED_ENV) {
       const v = process.env[key];
@@ -103,22 +104,23 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number; 
     // git's own transport allow-list, so nothing (insteadOf rewrites, redirects) can reach ext:: or fd::.
     out.GIT_ALLOW_PROTOCOL = url ? allowedProtocols(url) : "file";
     const ssh = ["ssh", "-o", "BatchMode=yes"];
-    if (credentials.sshKeyPath) ssh.push("-o", "IdentitiesOnly=yes", "-i", shellQuote(credentials.sshKeyPath));
+    if (credential?.kind === "ssh" && url?.transport === "ssh") ssh.push("-o", "IdentitiesOnly=yes", "-i", shellQuote(credential.keyPath));
     out.GIT_SSH_COMMAND = ssh.join(" ");
-    if (url && credentials.token && (url.transport === "https" || url.transport === "http")) {
+    if (isHttp(url)) {
+      // Always ours, so no askpass from the user's configuration answers for a URL we chose nothing for.
       out.GIT_ASKPASS = askpassPath;
-      out.CAPSTAN_GIT_USERNAME = credentials.username ?? "x-access-token";
-      out.CAPSTAN_GIT_PASSWORD = credentials.token;
+      const origin = promptOrigin(url.url);
+      if (credential?.kind === "password" && origin !== undefined) {
+        out.CAPSTAN_GIT_ORIGIN = origin;
+        out.CAPSTAN_GIT_USERNAME = credential.username;
+        out.CAPSTAN_GIT_PASSWORD = credential.password;
+      }
     }
-    return { ...out, ...extra };
+    return { ...out, ...ctx.env };
   }
 
   /** One git call, bounded in time; failures become CapstanErrors naming the (redacted) URL. */
-  async function git(
-    baseDir: string,
-    args: string[],
-    ctx: { url?: RepoURL; what: string; env?: Record<string, string>; timeoutMs?: number },
-  ): Promise<string> {
+  async function git(baseDir: string, args: string[], ctx: GitCallContext): Promise<string> {
     const limit = ctx.timeoutMs ?? timeoutMs;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), limit);
@@ -126,8 +128,10 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number; 
       baseDir,
       abort: abort.signal,
       timeout: { block: limit },
-      // An empty credential.helper keeps tokens out of any helper store the user has configured.
-      config: ["credential.helper="],
+      // An empty credential.helper keeps tokens out of any helper store the user has configured, and
+      // no helper of theirs answers for a URL we gave nothing. Redirects are followed on the first
+      // request only (git's default, pinned); askpass answers only for the origin it was given.
+      config: ["credential.helper=", "http.followRedirects=initial"],
       allowEnvironment: [
         "GIT_TERMINAL_PROMPT",
         "GIT_ALLOW_PROTOCOL",
@@ -151,7 +155,7 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number; 
     };
     try {
       return await simpleGit(gitOptions)
-        .env(childEnv(ctx.url, ctx.env))
+        .env(childEnv(ctx))
         .raw(args);
     } catch (err) {
       const where = ctx.url ? ` for ${ctx.url.display}` : "";
@@ -169,14 +173,14 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number; 
         .filter((l) => l.length > 0)
         .join("; ");
       // No `cause`: git's own message may carry the URL with its credentials; only the redacted text is kept.
-      throw new CapstanError("GIT_FAILED", `git ${ctx.what}${where} failed: ${detail}${failureHint(detail)}`);
+      throw new CapstanError("GIT_FAILED", `git ${ctx.what}${where} failed: ${detail}${failureHint(detail, ctx)}`);
     } finally {
       clearTimeout(timer);
     }
   }
 
   return async (baseDir, args, ctx) => {
-    if (ctx.url && credentials.token && (ctx.url.transport === "https" || ctx.url.transport === "http")) await ensureAskpass();
+    if (isHttp(ctx.url)) await ensureAskpass();
     return git(baseDir, args, ctx);
   };
 }

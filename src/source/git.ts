@@ -2,17 +2,18 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CapstanError } from "../errors.js";
+import { credentialFor } from "./credentials.js";
+import type { GitCallCredential, RepoCredential } from "./credentials.js";
 import { createGitRunner } from "./git-run.js";
-import type { GitCredentials } from "./git-run.js";
 import { KeyedMutex, withLockFile } from "./lock.js";
 import { nearNames } from "./near.js";
 import { assertRefName } from "./refname.js";
 import type { FetchResult, GitSource, ResolveOptions, ResolvedRevision, SourceEvent } from "./types.js";
 import { FULL_SHA, extractTree } from "./trees.js";
-import { parseRepoURL } from "./url.js";
+import { loadCredential } from "./secrets.js";
+import { parseRepoURL, splitUserinfo } from "./url.js";
 import type { RepoURL } from "./url.js";
 
-export type { GitCredentials } from "./git-run.js";
 export { pruneTrees, removeTree } from "./trees.js";
 
 export interface GitSourceOptions {
@@ -21,8 +22,18 @@ export interface GitSourceOptions {
   allowInsecureHttp?: boolean;
   /** Upper bound for any single git call (default 60 s). */
   timeoutMs?: number;
-  /** Credentials; when absent, `CAPSTAN_GIT_TOKEN` from `env` is used as the HTTPS token. */
-  credentials?: GitCredentials;
+  /**
+   * Credentials per repository URL prefix (the configuration's `credentials:`) or for one repository
+   * (`exact`). git is given one only for a URL it matches; any other URL is fetched without.
+   */
+  credentials?: RepoCredential[];
+  /**
+   * The repositories the daemon or command was pointed at (`--repo`, `daemon.repo`,
+   * `daemon.repositories`). `CAPSTAN_GIT_TOKEN` from `env` is sent to these only, and userinfo
+   * in one (`https://bot:TOKEN@host/x.git`) becomes a credential for exactly that repository.
+   */
+  ownRepos?: string[];
+  /** Where `CAPSTAN_GIT_TOKEN` and `passwordEnv` variables are read (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** Relative local repository paths resolve against this directory. */
   cwd?: string;
@@ -46,6 +57,26 @@ export function mirrorName(url: RepoURL): string {
   return createHash("sha256").update(url.display).digest("hex").slice(0, 24);
 }
 
+/**
+ * Every credential a source may use, in the order `credentialFor` reads them: userinfo of the own
+ * repositories, then the configured ones, then `CAPSTAN_GIT_TOKEN` for exactly the own repositories.
+ */
+export function credentialTable(configured: readonly RepoCredential[], ownRepos: readonly string[], env: Record<string, string | undefined>): RepoCredential[] {
+  const fromUserinfo: RepoCredential[] = [];
+  const own: string[] = [];
+  for (const repo of ownRepos) {
+    const { url, credentials } = splitUserinfo(repo);
+    own.push(url);
+    if (credentials) {
+      fromUserinfo.push({ url, exact: true, username: credentials.username, password: { value: credentials.password }, from: `the userinfo of ${url}` });
+    }
+  }
+  const token: RepoCredential[] = env.CAPSTAN_GIT_TOKEN
+    ? own.map((url) => ({ url, exact: true, password: { env: "CAPSTAN_GIT_TOKEN" }, from: "CAPSTAN_GIT_TOKEN" }))
+    : [];
+  return [...fromUserinfo, ...configured, ...token];
+}
+
 interface RefTable {
   /** Full ref name → commit SHA (annotated tags peeled). */
   refs: Map<string, string>;
@@ -57,9 +88,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const reposDir = join(options.stateDir, "repos");
   const treesDir = join(options.stateDir, "trees");
   const env = options.env ?? process.env;
-  const credentials: GitCredentials = { ...options.credentials };
-  if (credentials.token === undefined && env.CAPSTAN_GIT_TOKEN) credentials.token = env.CAPSTAN_GIT_TOKEN;
-  const git = createGitRunner({ stateDir: options.stateDir, timeoutMs, credentials });
+  const credentials = credentialTable(options.credentials ?? [], options.ownRepos ?? [], env);
+  const git = createGitRunner({ stateDir: options.stateDir, timeoutMs });
   const fetchMutex = new KeyedMutex();
   const lastSeen = new Map<string, RefTable>();
   const treeMutex = new KeyedMutex();
@@ -82,7 +112,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   async function ensureMirror(url: RepoURL): Promise<string> {
     const dir = mirrorDir(url);
     if (await exists(join(dir, "HEAD"))) return dir;
-    await mkdir(reposDir, { recursive: true });
+    await mkdir(reposDir, { recursive: true, mode: 0o700 });
     const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
     await mkdir(tmp, { recursive: true });
     await git(tmp, ["init", "--bare", "--quiet"], { what: "init" });
@@ -118,17 +148,30 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     }
   }
 
+  /**
+   * The credential chosen for this URL, secrets read now: a password in the URL itself, else the
+   * table's (with the URL's user name, when it gives one without a password).
+   */
+  async function credentialForURL(url: RepoURL): Promise<GitCallCredential | undefined> {
+    if (url.credentials?.password) return { kind: "password", ...url.credentials, from: "the URL's userinfo" };
+    const chosen = credentialFor(url.display, credentials);
+    const loaded = chosen ? await loadCredential(chosen, env) : undefined;
+    if (loaded?.kind === "password" && url.credentials?.username) return { ...loaded, username: url.credentials.username };
+    return loaded;
+  }
+
   async function fetchLocked(url: RepoURL): Promise<FetchResult> {
     const dir = await ensureMirror(url);
+    const credential = await credentialForURL(url);
     // Force-pushes are judged against what this process last saw, else against the mirror as it is.
     const before = lastSeen.get(dir) ?? (await refTable(dir));
     const args = ["fetch", "--prune", "--force", "--no-write-fetch-head", "--quiet", url.url];
     try {
-      await git(dir, [...args, ...REFSPECS, `+HEAD:${REMOTE_HEAD}`], { url, what: "fetch" });
+      await git(dir, [...args, ...REFSPECS, `+HEAD:${REMOTE_HEAD}`], { url, what: "fetch", ...(credential ? { credential } : {}) });
     } catch (err) {
       // A remote without a HEAD (empty, or its default branch deleted) still has branches worth fetching.
       if (!(err instanceof CapstanError && /couldn't find remote ref HEAD/i.test(err.message))) throw err;
-      await git(dir, [...args, ...REFSPECS], { url, what: "fetch" });
+      await git(dir, [...args, ...REFSPECS], { url, what: "fetch", ...(credential ? { credential } : {}) });
     }
     const after = await refTable(dir);
     lastSeen.set(dir, after);
@@ -149,7 +192,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     const dir = mirrorDir(url);
     return fetchMutex.run(dir, async () => {
       try {
-        await mkdir(reposDir, { recursive: true });
+        await mkdir(reposDir, { recursive: true, mode: 0o700 });
       } catch (err) {
         throw new CapstanError("STATE_ERROR", `cannot create ${reposDir}: ${(err as Error).message} (check --state-dir)`, { cause: err });
       }

@@ -1,57 +1,47 @@
-import { z } from "zod";
-import { CapstanError } from "../errors.js";
+import { isAbsolute, resolve } from "node:path";
+import type { CapstanConfig } from "../config/index.js";
+import type { RepoCredential } from "./credentials.js";
 import type { GitSourceOptions } from "./git.js";
 
+export interface GitSourceBase {
+  stateDir: string;
+  /** Relative local repository paths resolve against this directory. */
+  cwd?: string;
+  /** Relative passwordFile and sshKeyPath values resolve against this directory (default `cwd`). */
+  configDir?: string;
+  env: Record<string, string | undefined>;
+  /**
+   * The repositories the command or daemon was pointed at on its command line (`--repo`); those of
+   * the configuration's `daemon:` section are added here. `CAPSTAN_GIT_TOKEN` goes to these only.
+   */
+  ownRepos?: string[];
+}
+
 /**
- * The `git:` section of the Capstan configuration file:
- *
- * ```yaml
- * git:
- *   allowInsecureHttp: false   # allow plain http:// remotes
- *   timeoutSeconds: 60         # bound on each git call
- *   token: ""                  # HTTPS token (CAPSTAN_GIT_TOKEN wins when both are set)
- *   username: x-access-token   # user name sent with the token
- *   sshKeyPath: ~/.ssh/deploy  # private key for ssh remotes
- * ```
+ * GitSourceOptions from the loaded configuration (`git:` settings and `credentials:`) and the
+ * environment. Configured credentials apply under their URL prefix only; `CAPSTAN_GIT_TOKEN` applies
+ * to the own repositories only.
  */
-export const gitSettingsSchema = z
-  .object({
-    allowInsecureHttp: z.boolean().optional(),
-    timeoutSeconds: z.number().positive().optional(),
-    token: z.string().optional(),
-    username: z.string().optional(),
-    sshKeyPath: z.string().optional(),
-  })
-  .strict();
-
-export type GitSettings = z.infer<typeof gitSettingsSchema>;
-
-/** GitSourceOptions from a loaded configuration object (its `git` key) and the environment. */
-export function gitSourceOptions(
-  config: unknown,
-  base: { stateDir: string; cwd?: string; env: Record<string, string | undefined> },
-): GitSourceOptions {
-  const raw = config !== null && typeof config === "object" ? (config as Record<string, unknown>).git : undefined;
-  const parsed = gitSettingsSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new CapstanError("CONFIG_INVALID", "invalid git settings in the configuration", {
-      problems: parsed.error.issues.map((i) => ({
-        field: ["git", ...i.path].join("."),
-        message: i.code === "unrecognized_keys" ? `unknown field(s) ${i.keys.join(", ")}` : i.message,
-      })),
-    });
-  }
-  const s = parsed.data;
+export function gitSourceOptions(config: CapstanConfig, base: GitSourceBase): GitSourceOptions {
   const home = base.env.HOME ?? "";
-  const token = base.env.CAPSTAN_GIT_TOKEN || s.token;
-  const options: GitSourceOptions = { stateDir: base.stateDir, env: base.env };
-  if (base.cwd !== undefined) options.cwd = base.cwd;
-  if (s.allowInsecureHttp !== undefined) options.allowInsecureHttp = s.allowInsecureHttp;
-  if (s.timeoutSeconds !== undefined) options.timeoutMs = s.timeoutSeconds * 1000;
-  options.credentials = {
-    ...(token ? { token } : {}),
-    ...(s.username ? { username: s.username } : {}),
-    ...(s.sshKeyPath ? { sshKeyPath: s.sshKeyPath.replace(/^~(?=\/)/, home) } : {}),
+  const dir = base.configDir ?? base.cwd ?? process.cwd();
+  const path = (p: string): string => {
+    const expanded = p.replace(/^~(?=\/|$)/, home);
+    return isAbsolute(expanded) ? expanded : resolve(dir, expanded);
   };
+  const credentials = config.credentials.map((c, i): RepoCredential => {
+    const out: RepoCredential = { url: c.url, from: `credentials[${i}] (${c.url})` };
+    if (c.username !== undefined) out.username = c.username;
+    if (c.passwordFile !== undefined) out.password = { file: path(c.passwordFile) };
+    else if (c.passwordEnv !== undefined) out.password = { env: c.passwordEnv };
+    if (c.sshKeyPath !== undefined) out.sshKeyPath = path(c.sshKeyPath);
+    return out;
+  });
+  const daemon = config.daemon;
+  const ownRepos = [...(base.ownRepos ?? []), ...(daemon?.repo ? [daemon.repo] : []), ...(daemon?.repositories ?? []).map((r) => r.url)];
+  const options: GitSourceOptions = { stateDir: base.stateDir, env: base.env, credentials, ownRepos };
+  if (base.cwd !== undefined) options.cwd = base.cwd;
+  if (config.git?.allowInsecureHttp !== undefined) options.allowInsecureHttp = config.git.allowInsecureHttp;
+  if (config.git?.timeoutSeconds !== undefined) options.timeoutMs = config.git.timeoutSeconds * 1000;
   return options;
 }

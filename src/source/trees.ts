@@ -33,7 +33,7 @@ async function makeReadOnly(path: string): Promise<void> {
  */
 export async function extractTree(git: GitRunner, mirror: string, url: RepoURL, sha: string, treesDir: string): Promise<string> {
   const target = join(treesDir, sha);
-  await mkdir(treesDir, { recursive: true });
+  await mkdir(treesDir, { recursive: true, mode: 0o700 });
   const tmp = join(treesDir, `.tmp-${sha}-${randomBytes(4).toString("hex")}`);
   const index = `${tmp}.index`;
   await mkdir(tmp);

@@ -5,11 +5,22 @@ import { CapstanError } from "../errors.js";
 export type RepoTransport = "https" | "http" | "ssh" | "git" | "file";
 
 export interface RepoURL {
-  /** The URL as git receives it (local paths made absolute). Carries userinfo when the user gave it. */
+  /**
+   * The URL as git receives it (local paths made absolute). Never carries a password: http(s)
+   * userinfo moves to `credentials`; an ssh login name (`ssh://git@host/…`) stays, it is no secret.
+   */
   url: string;
   /** The same URL with any userinfo removed: safe to log, print, hash and store. */
   display: string;
   transport: RepoTransport;
+  /** `user:password@` given in an http(s) URL: sent for this URL only, never stored or shown. */
+  credentials?: URLCredentials;
+}
+
+/** A user name and password taken out of a URL's userinfo (percent-decoded). */
+export interface URLCredentials {
+  username: string;
+  password: string;
 }
 
 export interface RepoURLOptions {
@@ -24,9 +35,59 @@ const SCP_LIKE = /^(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9.-]+:(?!\/\/)[^\s]+$/;
 // `<transport>::<address>` hands the address to a remote helper (`ext::` runs a command).
 const REMOTE_HELPER = /^[A-Za-z][A-Za-z0-9+.-]*::/;
 
-/** Removes `user:password@` from URLs, wherever they appear in a text (error messages from git included). */
+/**
+ * Removes `user:password@` from URLs, wherever they appear in a text (error messages from git included).
+ * Up to the last `@` before the path, as URL parsers split, so an unencoded `@` in a password leaks nothing.
+ */
 export function redactURL(text: string): string {
-  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s]*@/g, "$1");
+  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/\s]*@/g, "$1");
+}
+
+// `scheme://` + authority + the rest. The authority runs to the first `/`, not to `?`, `#` or `\` as
+// URL parsers differ about those: an unencoded one in a password must still be stripped with it.
+const WITH_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/]*)(.*)$/s;
+
+/** One URL without its `user:password@`; scp-like addresses and local paths are returned as they are. */
+export function stripUserinfo(url: string): string {
+  const m = WITH_AUTHORITY.exec(url);
+  if (!m) return url;
+  const authority = m[2] ?? "";
+  const at = authority.lastIndexOf("@");
+  return at === -1 ? url : `${m[1]}${authority.slice(at + 1)}${m[3] ?? ""}`;
+}
+
+function percentDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Splits a URL given with userinfo (`--repo https://bot:TOKEN@host/x.git`, or `daemon.repo`) into the
+ * URL to keep and show, and the credentials to use for exactly that repository. Only http(s) userinfo
+ * is a credential; an ssh URL keeps its login name (`ssh://git@host/…`) and loses any password (ssh
+ * runs in batch mode and never uses one); other schemes lose their userinfo.
+ */
+export function splitUserinfo(url: string): { url: string; credentials?: URLCredentials } {
+  const m = WITH_AUTHORITY.exec(url);
+  const authority = m?.[2] ?? "";
+  const at = authority.lastIndexOf("@");
+  if (!m || at === -1) return { url };
+  const scheme = (m[1] ?? "").slice(0, -3).toLowerCase();
+  const userinfo = authority.slice(0, at);
+  const colon = userinfo.indexOf(":");
+  const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+  const stripped = stripUserinfo(url);
+  if (scheme === "https" || scheme === "http") {
+    const password = colon === -1 ? "" : userinfo.slice(colon + 1);
+    return { url: stripped, credentials: { username: percentDecoded(user), password: percentDecoded(password) } };
+  }
+  if ((scheme === "ssh" || scheme === "git+ssh" || scheme === "ssh+git") && user !== "") {
+    return { url: `${m[1]}${user}@${authority.slice(at + 1)}${m[3] ?? ""}` };
+  }
+  return { url: stripped };
 }
 
 function refuse(url: string, why: string): never {
@@ -54,6 +115,8 @@ export function parseRepoURL(raw: string, options: RepoURLOptions = {}): RepoURL
   if (/--upload-pack|--receive-pack|--config|-c\s*protocol/i.test(raw)) {
     refuse(raw, "it carries git options");
   }
+  // `https://a\@b/`: curl and WHATWG URL disagree about which host that is, so credentials could go astray.
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*\\/.test(raw)) refuse(raw, "it has a backslash before its path");
 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw)?.[1]?.toLowerCase();
   if (scheme !== undefined) {
@@ -63,24 +126,26 @@ export function parseRepoURL(raw: string, options: RepoURLOptions = {}): RepoURL
     } catch {
       refuse(raw, "it is not a valid URL");
     }
-    const display = redactURL(raw);
+    const display = stripUserinfo(raw);
+    // git never sees a password in a URL: it would land in its messages and argv.
+    const { url, credentials } = splitUserinfo(raw);
     switch (scheme) {
       case "https":
-        return { url: raw, display, transport: "https" };
+        return { url, display, transport: "https", ...(credentials ? { credentials } : {}) };
       case "http":
         if (!options.allowInsecureHttp) {
           refuse(raw, "plain http is off (set allowInsecureHttp in the configuration to allow it)");
         }
-        return { url: raw, display, transport: "http" };
+        return { url, display, transport: "http", ...(credentials ? { credentials } : {}) };
       case "ssh":
       case "git+ssh":
       case "ssh+git":
         if (parsed.hostname.startsWith("-")) refuse(raw, "its host starts with '-'");
-        return { url: raw, display, transport: "ssh" };
+        return { url, display, transport: "ssh" };
       case "git":
-        return { url: raw, display, transport: "git" };
+        return { url, display, transport: "git" };
       case "file":
-        return { url: raw, display, transport: "file" };
+        return { url, display, transport: "file" };
       default:
         refuse(raw, `the '${scheme}' scheme is not supported`);
     }

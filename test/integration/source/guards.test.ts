@@ -47,7 +47,7 @@ describe("git runs guarded", () => {
     const keyDir = join(dir(), "keys with space");
     mkdirSync(keyDir);
     writeFileSync(join(keyDir, "id"), "not a key\n", { mode: 0o600 });
-    const source = createGitSource({ stateDir: dir(), timeoutMs: 20_000, credentials: { sshKeyPath: join(keyDir, "id") } });
+    const source = createGitSource({ stateDir: dir(), timeoutMs: 20_000, credentials: [{ url: `ssh://127.0.0.1:${port}/`, sshKeyPath: join(keyDir, "id") }] });
     const started = Date.now();
     const err = await failure(source.fetch(`ssh://git@127.0.0.1:${port}/deploy.git`));
     expect(err.code).toBe("GIT_FAILED");

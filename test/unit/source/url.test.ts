@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CapstanError } from "../../../src/errors.js";
-import { parseRepoURL, redactURL } from "../../../src/source/url.js";
+import { parseRepoURL, redactURL, splitUserinfo, stripUserinfo } from "../../../src/source/url.js";
 
 function refusal(url: string, options = {}): CapstanError {
   try {
@@ -54,11 +54,42 @@ describe("repository URLs", () => {
     expect(refusal("ftp://host/repo").message).toContain("'ftp' scheme is not supported");
   });
 
-  it("never shows credentials from a URL in what it displays", () => {
+  it("never shows credentials from a URL, nor hands them to git inside the URL", () => {
     const url = parseRepoURL("https://bot:s3cret@github.com/acme/deploy.git");
     expect(url.display).toBe("https://github.com/acme/deploy.git");
-    expect(url.url).toContain("s3cret");
+    expect(url.url).toBe("https://github.com/acme/deploy.git");
+    expect(url.credentials).toEqual({ username: "bot", password: "s3cret" });
+    expect(parseRepoURL("ssh://git:pw@github.com/acme/deploy.git")).toMatchObject({ url: "ssh://git@github.com/acme/deploy.git", display: "ssh://github.com/acme/deploy.git" });
     expect(refusal("ftp://bot:s3cret@host/x").message).not.toContain("s3cret");
     expect(redactURL("fatal: unable to access 'https://x:tok@h/r.git/'")).toBe("fatal: unable to access 'https://h/r.git/'");
+    expect(redactURL("see https://x:p@ss@h/r.git and http://h/y")).toBe("see https://h/r.git and http://h/y");
+  });
+
+  it("refuses a backslash before the path, where URL parsers disagree about the host", () => {
+    expect(refusal("https://evil.example\\@git.example.com/x.git").message).toContain("backslash");
+  });
+});
+
+describe("userinfo in URLs", () => {
+  it("is stripped from scheme URLs, up to the last @ before the path", () => {
+    expect(stripUserinfo("https://bot:s3cret@h/acme/deploy.git")).toBe("https://h/acme/deploy.git");
+    expect(stripUserinfo("https://bot:p@ss?w#rd@h:8443/x")).toBe("https://h:8443/x");
+    expect(stripUserinfo("ssh://git@h/x.git")).toBe("ssh://h/x.git");
+    expect(stripUserinfo("https://h/a@b")).toBe("https://h/a@b");
+    expect(stripUserinfo("git@h:acme/x.git")).toBe("git@h:acme/x.git");
+    expect(stripUserinfo("/srv/repo")).toBe("/srv/repo");
+  });
+
+  it("splits into the URL to keep and the credentials for exactly that repository", () => {
+    expect(splitUserinfo("https://bot:s%40cret@h/acme/deploy.git")).toEqual({
+      url: "https://h/acme/deploy.git",
+      credentials: { username: "bot", password: "s@cret" },
+    });
+    expect(splitUserinfo("https://ghp_token@h/x.git")).toEqual({ url: "https://h/x.git", credentials: { username: "ghp_token", password: "" } });
+    expect(splitUserinfo("https://h/x.git")).toEqual({ url: "https://h/x.git" });
+    expect(splitUserinfo("ssh://git:pw@h/x.git")).toEqual({ url: "ssh://git@h/x.git" });
+    expect(splitUserinfo("ssh://git@h/x.git")).toEqual({ url: "ssh://git@h/x.git" });
+    expect(splitUserinfo("git://u:p@h/x.git")).toEqual({ url: "git://h/x.git" });
+    expect(splitUserinfo("git@h:x.git")).toEqual({ url: "git@h:x.git" });
   });
 });
