@@ -1,4 +1,16 @@
 export { loadChart, buildChart, TEMPLATE_EXTENSIONS } from "./load.js";
+export type { BuildOptions } from "./load.js";
+export { readChartArchive } from "./archive.js";
+export {
+  ChartBudget,
+  DEFAULT_MAX_CHART_BYTES,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_MAX_VALUES_BYTES,
+  checkValuesSize,
+  formatBytes,
+  limitError,
+} from "./limits.js";
+export type { ChartLimits, LimitErrorCode } from "./limits.js";
 export { renderChart, resolveValues } from "./render.js";
 export type { RenderOptions, RenderResult, RenderedDocument } from "./render.js";
 export { mergeValues, mergeMaps, parseValuesYaml, pathValue, toJsonCompatible } from "./values.js";

@@ -3,9 +3,12 @@ import * as path from "node:path";
 import ignore from "ignore";
 import { CapstanError } from "../errors.js";
 import type { Problem } from "../errors.js";
+import type { GoMap } from "../template/values.js";
 import { parseChartYaml, parseRequirementsYaml } from "./chartfile.js";
 import { parseValuesYaml } from "./values.js";
 import { readChartArchive } from "./archive.js";
+import { ChartBudget, DEFAULT_MAX_VALUES_BYTES, checkValuesSize } from "./limits.js";
+import type { ChartLimits } from "./limits.js";
 import { repoRelative, resolveInRepo } from "./paths.js";
 import type { Chart, ChartFile } from "./types.js";
 
@@ -16,9 +19,10 @@ const RESERVED = new Set(["Chart.yaml", "Chart.lock", "values.yaml", "values.sch
 
 /**
  * Loads a chart directory or packaged `.tgz` from inside the repository at `root`.
- * `chartPath` is repository-relative (absolute means repository-relative too).
+ * `chartPath` is repository-relative (absolute means repository-relative too). The chart's files
+ * (archives unpacked) and each values.yaml are capped by `limits`.
  */
-export async function loadChart(root: string, chartPath: string): Promise<Chart> {
+export async function loadChart(root: string, chartPath: string, limits: ChartLimits = {}): Promise<Chart> {
   const realRoot = await realpath(root);
   const abs = await resolveInRepo(realRoot, chartPath);
   let st;
@@ -28,18 +32,25 @@ export async function loadChart(root: string, chartPath: string): Promise<Chart>
     throw new CapstanError("CHART_INVALID", `${chartPath}: no chart there; give the path of a chart directory (with Chart.yaml) inside the repository`);
   }
   const display = repoRelative(realRoot, abs) || ".";
+  const budget = new ChartBudget(limits.maxChartBytes);
+  const options: BuildOptions = { budget, maxValuesBytes: limits.maxValuesBytes ?? DEFAULT_MAX_VALUES_BYTES };
   if (st.isDirectory()) {
-    const files = await readChartDirectory(realRoot, abs);
-    return buildChart(files, display);
+    const files = await readChartDirectory(realRoot, abs, display, budget);
+    return buildChart(files, display, options);
   }
   if (/\.tgz$|\.tar\.gz$/.test(abs)) {
-    return buildChart(await readChartArchive(await readFile(abs), display), display);
+    // Refused unread when the archive alone is over the cap; readChartArchive counts it unpacked.
+    if (st.size > budget.remaining) throw budget.tooLarge(display);
+    return buildChart(await readChartArchive(await readFile(abs), display, budget), display, options);
   }
   throw new CapstanError("CHART_INVALID", `${chartPath}: not a chart directory or .tgz archive`);
 }
 
-/** Reads every file of a chart directory, honouring `.helmignore` and refusing links out of the repository. */
-async function readChartDirectory(realRoot: string, dir: string): Promise<ChartFile[]> {
+/**
+ * Reads every file of a chart directory, honouring `.helmignore` and refusing links out of the
+ * repository; sizes are counted against `budget` before each file is read.
+ */
+async function readChartDirectory(realRoot: string, dir: string, display: string, budget: ChartBudget): Promise<ChartFile[]> {
   const ig = ignore();
   // Helm always skips hidden files under templates/.
   ig.add("templates/.?*");
@@ -68,16 +79,28 @@ async function readChartDirectory(realRoot: string, dir: string): Promise<ChartF
         }
       } else if (!e.isFile() && !isDir) continue;
       if (ig.ignores(isDir ? `${childRel}/` : childRel)) continue;
-      if (isDir) await walk(real, childRel);
-      else files.push({ name: childRel, data: await readFile(real) });
+      if (isDir) {
+        await walk(real, childRel);
+        continue;
+      }
+      budget.take((await stat(real)).size, `${display}/${childRel}`);
+      files.push({ name: childRel, data: await readFile(real) });
     }
   };
   await walk(dir, "");
   return files;
 }
 
+export interface BuildOptions {
+  /** Bytes the chart may still unpack from archives in charts/ (shared with the caller's reads). */
+  budget?: ChartBudget;
+  /** Largest values.yaml accepted, in bytes; DEFAULT_MAX_VALUES_BYTES when unset. */
+  maxValuesBytes?: number;
+}
+
 /** Builds a chart from its files (from a directory or an archive), loading subcharts from charts/. */
-export async function buildChart(files: ChartFile[], dir: string): Promise<Chart> {
+export async function buildChart(files: ChartFile[], dir: string, options: BuildOptions = {}): Promise<Chart> {
+  const budget = options.budget ?? new ChartBudget();
   const byName = new Map(files.map((f) => [f.name, f]));
   const chartYaml = byName.get("Chart.yaml");
   if (!chartYaml) {
@@ -85,13 +108,19 @@ export async function buildChart(files: ChartFile[], dir: string): Promise<Chart
       problems: [{ file: `${dir}/Chart.yaml`, message: "Chart.yaml is missing; add one with apiVersion, name and version" }],
     });
   }
+  checkValuesSize(chartYaml.data.length, `${dir}/Chart.yaml`, options.maxValuesBytes, "CHART_INVALID");
   const metadata = parseChartYaml(chartYaml.data.toString("utf8"), `${dir}/Chart.yaml`);
   const requirements = byName.get("requirements.yaml");
   if (metadata.apiVersion === "v1" && requirements && metadata.dependencies.length === 0) {
+    checkValuesSize(requirements.data.length, `${dir}/requirements.yaml`, options.maxValuesBytes, "CHART_INVALID");
     metadata.dependencies = parseRequirementsYaml(requirements.data.toString("utf8"), `${dir}/requirements.yaml`);
   }
   const valuesFile = byName.get("values.yaml");
-  const values = valuesFile ? parseValuesYaml(valuesFile.data.toString("utf8"), `${dir}/values.yaml`) : {};
+  let values: GoMap = {};
+  if (valuesFile) {
+    checkValuesSize(valuesFile.data.length, `${dir}/values.yaml`, options.maxValuesBytes);
+    values = parseValuesYaml(valuesFile.data.toString("utf8"), `${dir}/values.yaml`);
+  }
   const chart: Chart = { metadata, dir, values, templates: [], files: [], dependencies: [], warnings: [] };
 
   const schemaFile = byName.get("values.schema.json");
@@ -121,7 +150,7 @@ export async function buildChart(files: ChartFile[], dir: string): Promise<Chart
       if (slash === -1) {
         if (rest.endsWith(".tgz") || rest.endsWith(".tar.gz")) {
           const subDir = `${dir}/charts/${rest}`;
-          chart.dependencies.push(await buildChart(await readChartArchive(f.data, subDir), subDir));
+          chart.dependencies.push(await buildChart(await readChartArchive(f.data, subDir, budget), subDir, { ...options, budget }));
         } else if (!rest.endsWith(".prov")) {
           chart.warnings.push({
             file: `${dir}/${f.name}`,
@@ -140,7 +169,7 @@ export async function buildChart(files: ChartFile[], dir: string): Promise<Chart
     }
   }
   for (const [sub, list] of subchartFiles) {
-    chart.dependencies.push(await buildChart(list, `${dir}/charts/${sub}`));
+    chart.dependencies.push(await buildChart(list, `${dir}/charts/${sub}`, { ...options, budget }));
   }
   chart.dependencies.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   return chart;

@@ -10,6 +10,7 @@ import { coalesceChartValues, nodeValues } from "./dependencies.js";
 import type { ChartNode } from "./dependencies.js";
 import { ChartFiles } from "./files.js";
 import { sortByInstallOrder, splitDocuments } from "./order.js";
+import { DEFAULT_MAX_OUTPUT_BYTES, formatBytes, limitError } from "./limits.js";
 import { CapabilitiesObject, ChartObject, DEFAULT_KUBE_VERSION } from "./render-objects.js";
 import { validateValues } from "./schema.js";
 import type { Chart } from "./types.js";
@@ -29,6 +30,8 @@ export interface RenderOptions {
   skipSchema?: boolean;
   /** Reuse an earlier identical render (default true; never for charts using volatile functions). */
   cache?: boolean;
+  /** Most bytes of text the templates may produce together (RENDER_TOO_LARGE past it); DEFAULT_MAX_OUTPUT_BYTES when unset. */
+  maxOutputBytes?: number;
 }
 
 /** One YAML document of the output. */
@@ -200,7 +203,7 @@ function cacheInfo(chart: Chart): ChartCacheInfo {
 
 function cacheKey(options: RenderOptions): string {
   return JSON.stringify(
-    [options.releaseName, options.namespace, options.revision ?? 1, options.isUpgrade ?? false, options.kubeVersion ?? "", options.skipSchema ?? false, options.valueLayers ?? []],
+    [options.releaseName, options.namespace, options.revision ?? 1, options.isUpgrade ?? false, options.kubeVersion ?? "", options.skipSchema ?? false, options.maxOutputBytes ?? 0, options.valueLayers ?? []],
     (_k, v: unknown) => (typeof v === "bigint" ? { $int: v.toString() } : v),
   );
 }
@@ -243,7 +246,8 @@ export function renderChart(chart: Chart, options: RenderOptions): RenderResult 
  * Renders a chart as `helm template` does: values coalesced and checked against the schema,
  * all templates in one set, partials (`_*`) and library charts not rendered, NOTES.txt apart,
  * documents split, empty ones dropped, sorted in install order. Throws CapstanError with every
- * problem found (codes VALUES_INVALID, TEMPLATE_PARSE_FAILED, CHART_RENDER_FAILED).
+ * problem found (codes VALUES_INVALID, TEMPLATE_PARSE_FAILED, CHART_RENDER_FAILED), or
+ * RENDER_TOO_LARGE as soon as the output passes `maxOutputBytes`.
  */
 function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult {
   if (chart.metadata.type === "library") {
@@ -283,6 +287,8 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
   const rendered = entries
     .filter((e) => !baseName(e.name).startsWith("_") && e.node.chart.metadata.type !== "library")
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  let outputBytes = 0;
   for (const e of rendered) {
     const isNotes = baseName(e.name) === "NOTES.txt";
     if (isNotes && e.node !== tree) continue;
@@ -294,6 +300,8 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
       problems.push(templateProblem(err, files, e.file));
       continue;
     }
+    outputBytes += Buffer.byteLength(out);
+    if (outputBytes > maxOutput) throw outputTooLarge(chart.dir, e.file, maxOutput);
     if (isNotes) {
       notes = out;
       continue;
@@ -336,6 +344,10 @@ function renderChartUncached(chart: Chart, options: RenderOptions): RenderResult
   };
   if (notes !== undefined) result.notes = notes;
   return result;
+}
+
+function outputTooLarge(chartDir: string, file: string, limit: number): Error {
+  return limitError("RENDER_TOO_LARGE", `${chartDir}: rendered output passed the ${formatBytes(limit)} limit in ${file}; a template may loop or repeat a large value`);
 }
 
 /** Helm refuses a chart whose `kubeVersion` constraint the target does not meet. */

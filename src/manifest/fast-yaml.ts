@@ -1,14 +1,12 @@
-import { parse } from "yaml";
-import { HELM_YAML_OPTIONS } from "./yaml.js";
-
-const parseYaml = (text: string): unknown => parse(text, HELM_YAML_OPTIONS);
+import { parseYamlBounded } from "./yaml.js";
 
 /**
  * A fast reader for the plain block YAML that charts render (block maps and lists, plain and
  * quoted scalars, literal blocks, `[]`/`{}`), giving exactly what the `yaml` library gives for
  * it with Helm's YAML 1.1 scalars (HELM_YAML_OPTIONS). Anything else — flow collections, anchors, tags,
  * folded or multi-line scalars, duplicate keys, syntax errors — is handed to the `yaml`
- * library, so results and error messages stay the library's. It exists because parsing
+ * library, so results and error messages stay the library's (through parseYamlBounded, which
+ * bounds aliases and checks duplicate keys in linear time). It exists because parsing
  * rendered documents with the full library took most of a render's time.
  */
 
@@ -114,6 +112,13 @@ function expectEnd(rest: string): void {
   if (!/^[ ]+(#.*)?$/.test(rest)) bail();
 }
 
+/** Drops trailing blanks (`/[ ]+$/` would retry from every blank of a long run: quadratic). */
+function trimSpacesEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 32) end--;
+  return s.slice(0, end);
+}
+
 function inlineScalar(s: string): unknown {
   if (s === "[]") return [];
   if (s === "{}") return {};
@@ -125,8 +130,7 @@ function inlineScalar(s: string): unknown {
   }
   if (!PLAIN_START.test(s)) bail();
   const hash = s.indexOf(" #");
-  let text = hash === -1 ? s : s.slice(0, hash);
-  text = text.replace(/[ ]+$/, "");
+  const text = trimSpacesEnd(hash === -1 ? s : s.slice(0, hash));
   if (/:( |$)/.test(text) || text.includes("\t")) bail();
   return resolvePlain(text);
 }
@@ -305,7 +309,7 @@ function splitKey(text: string): { key: string; rest: string } {
   }
   const m = /:( |$)/.exec(text);
   if (!m) bail();
-  const key = text.slice(0, (m as RegExpExecArray).index).replace(/[ ]+$/, "");
+  const key = trimSpacesEnd(text.slice(0, (m as RegExpExecArray).index));
   if (key === "" || !PLAIN_START.test(key) || key.includes(" #") || key.includes("\t")) bail();
   const resolved = resolvePlain(key);
   // Keys the library would turn into non-strings (null, numbers written another way) go to it.
@@ -332,5 +336,5 @@ export function readBlockYaml(text: string): { value: unknown } | undefined {
 /** Parses one YAML document; the same result as the `yaml` library's `parse(text)`, which it defers to outside the fast subset. */
 export function parseYamlFast(text: string): unknown {
   const fast = readBlockYaml(text);
-  return fast ? fast.value : parseYaml(text);
+  return fast ? fast.value : parseYamlBounded(text);
 }

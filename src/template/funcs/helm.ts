@@ -6,8 +6,9 @@
  * integers), then go-yaml v2 writes it (see sprig/goyaml.ts for the emitter).
  */
 import { parse as parseTomlText } from "smol-toml";
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import type { Tags } from "yaml";
+import { checkYamlDocument } from "../../manifest/yaml.js";
 import { compareGoStrings, formatFloat } from "../fmt.js";
 import { GoStruct, isGoMap, isNil } from "../values.js";
 import type { GoMap, GoValue } from "../values.js";
@@ -103,16 +104,19 @@ const KEEP_TAGS = (tags: Tags): Tags =>
 
 /** sigs.k8s.io/yaml Unmarshal: the first document, through JSON (numbers become float64). */
 export function parseYamlAsJson(text: string): GoValue {
-  const docs = parseAllDocuments(text, { version: "1.1", customTags: KEEP_TAGS, merge: true, uniqueKeys: false });
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { version: "1.1", customTags: KEEP_TAGS, merge: true, uniqueKeys: false, lineCounter });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0];
   if (!doc) return null;
+  // Templates parse text from values (untrusted): aliases are bounded (an alias bomb is an error, not a hang).
+  if (doc.errors.length === 0) checkYamlDocument(doc, text, lineCounter, { uniqueKeys: false });
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0]?.line;
     throw new Error(`error converting YAML to JSON: yaml: ${line !== undefined ? `line ${line}: ` : ""}${err.message.split("\n")[0]}`);
   }
-  const js = doc.toJS({ maxAliasCount: 10000 }) as unknown;
+  const js = doc.toJS() as unknown;
   return JSON.parse(JSON.stringify(js, (_k, val: unknown) => (typeof val === "bigint" ? Number(val) : val)) ?? "null") as GoValue;
 }
 
