@@ -1,28 +1,31 @@
-import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { RenderedObject } from "../application/index.js";
+import { redactSecrets } from "../diff/redact.js";
+import type { RedactionKey } from "../diff/redact.js";
 
-/**
- * The text a revision row keeps: every rendered object as YAML, Secret values replaced by a short
- * hash so no plain secret is stored. Rollback re-renders the revision's commit from Git, so the
- * stored text is for history, diff and digest only.
- */
-export function revisionManifests(objects: readonly RenderedObject[]): string {
-  return objects
-    .map((o) => stringify(o.kind === "Secret" ? redactSecret(o.object) : o.object, { lineWidth: 0, sortMapEntries: true }))
-    .map((doc) => `---\n${doc}`)
-    .join("");
+export interface RevisionManifestsOptions {
+  /**
+   * The installation's key (`ensureRedactionKey(stateDir)`), so the markers match the ones the
+   * state store and the diff make; by default a key random per process.
+   */
+  redactionKey?: RedactionKey;
 }
 
-function redactSecret(object: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...object };
-  for (const field of ["data", "stringData"]) {
-    const values = object[field];
-    if (values && typeof values === "object") {
-      out[field] = Object.fromEntries(
-        Object.entries(values as Record<string, unknown>).map(([k, v]) => [k, `(hidden sha256:${createHash("sha256").update(String(v)).digest("hex").slice(0, 12)})`]),
-      );
-    }
-  }
-  return out;
+/**
+ * The text a revision row keeps: every rendered object as YAML, each Secret value an HMAC marker
+ * (`(redacted hmac:…)`) so no plain secret is stored (the store enforces it too). Rollback
+ * re-renders the revision's commit from Git, so the stored text is for history, diff and digest only.
+ */
+export function revisionManifests(objects: readonly RenderedObject[], options: RevisionManifestsOptions = {}): string {
+  return objects
+    .map((o) =>
+      stringify(redactSecrets(o.object, options.redactionKey), {
+        lineWidth: 0,
+        sortMapEntries: true,
+        // No anchors for objects a chart repeats: every document reads whole.
+        aliasDuplicateObjects: false,
+      }),
+    )
+    .map((doc) => `---\n${doc}`)
+    .join("");
 }

@@ -30,6 +30,9 @@ export { DEFAULT_EVENT_LIMIT, DEFAULT_REVISION_HISTORY_LIMIT, manifestsDigest } 
 export { MemoryStateStore } from "./memory.js";
 export type { MemoryStateStoreOptions } from "./memory.js";
 export { openSqliteStateStore, SqliteStateStore, STATE_DB_FILE } from "./sqlite.js";
+export { STATE_DB_MARKER_FILE } from "./sqlite-file.js";
+export { PRIVATE_STATE_FILES, secureStateDir, STATE_DIR_MODE, STATE_FILE_MODE } from "./permissions.js";
+export { ensureRedactionKey, REDACTION_KEY_FILE } from "./redaction-key.js";
 export type { SqliteStateStoreOptions } from "./sqlite.js";
 export { acquireDaemonLock, DAEMON_LOCK_FILE, readDaemonLock } from "./lock.js";
 export type { DaemonLock, DaemonLockInfo, DaemonLockOptions } from "./lock.js";

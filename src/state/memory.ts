@@ -1,5 +1,7 @@
 /** The in-memory StateStore: the fake for unit tests, held to the same contract suite as SQLite. */
 import { CapstanError } from "../errors.js";
+import { processRedactionKey } from "../diff/redact.js";
+import type { RedactionKey } from "../diff/redact.js";
 import type { Clock } from "./clock.js";
 import { isoAt, systemClock } from "./clock.js";
 import {
@@ -43,6 +45,8 @@ import type {
 export interface MemoryStateStoreOptions {
   clock?: Clock;
   eventLimit?: number;
+  /** Secret values in what is stored become HMACs under this key; by default a key random per process. */
+  redactionKey?: RedactionKey;
 }
 
 interface AppEntry {
@@ -62,6 +66,7 @@ function summary(r: Revision): RevisionSummary {
 export class MemoryStateStore implements StateStore {
   private readonly clock: Clock;
   private readonly eventLimit: number;
+  private readonly redactionKey: RedactionKey;
   private readonly apps = new Map<string, AppEntry>();
   private events: StateEvent[] = [];
   private seq = 0;
@@ -71,6 +76,7 @@ export class MemoryStateStore implements StateStore {
   constructor(options: MemoryStateStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.eventLimit = options.eventLimit ?? DEFAULT_EVENT_LIMIT;
+    this.redactionKey = options.redactionKey ?? processRedactionKey();
   }
 
   private open(): void {
@@ -162,7 +168,7 @@ export class MemoryStateStore implements StateStore {
 
   async beginRevision(app: string, input: NewRevision): Promise<RevisionSummary> {
     const e = this.entry(app);
-    const r = checkRevision(app, input);
+    const r = checkRevision(app, input, this.redactionKey);
     const now = isoAt(this.clock);
     const revision: Revision = {
       app,
@@ -199,7 +205,7 @@ export class MemoryStateStore implements StateStore {
     }
     const now = isoAt(this.clock);
     const event = outcome.event ? checkEvent(app, outcome.event, now) : undefined;
-    const healthyText = outcome.healthyObjects ? objectsText(app, outcome.healthyObjects) : undefined;
+    const healthyText = outcome.healthyObjects ? objectsText(app, outcome.healthyObjects, this.redactionKey) : undefined;
     // Everything is checked: from here on nothing throws, so the change is all-or-nothing.
     if (outcome.phase === "Running") {
       r.phase = "Running";

@@ -1,6 +1,9 @@
 /** Rules every StateStore adapter shares, so they cannot drift: validation, defaults, pruning, leases. */
 import { createHash } from "node:crypto";
 import { CapstanError } from "../errors.js";
+import { redactSecrets } from "../diff/redact.js";
+import type { RedactionKey } from "../diff/redact.js";
+import { secretFreeManifests } from "./manifests-text.js";
 import type { AppSpec, AppStatus, EventInput, EventQuery, Lease, NewRevision, RevisionOutcome } from "./types.js";
 import { HEALTH_STATUSES, INITIATORS, SYNC_STATUSES } from "./types.js";
 
@@ -58,17 +61,20 @@ export interface CheckedRevision extends Omit<NewRevision, "phase"> {
   manifestsDigest: string;
 }
 
-export function checkRevision(app: string, input: NewRevision): CheckedRevision {
+/** The revision checked, its manifests with Secret values as HMAC markers under `key` (see `secretFreeManifests`). */
+export function checkRevision(app: string, input: NewRevision, key: RedactionKey): CheckedRevision {
   if (!SHA.test(input.commit)) bad(`application ${app}: revision commit ${JSON.stringify(input.commit)} is not a commit SHA`);
   if (!INITIATORS.includes(input.initiator)) bad(`application ${app}: initiator ${String(input.initiator)} is not one of ${INITIATORS.join(", ")}`);
   const phase = input.phase ?? "Pending";
   if (phase !== "Pending" && phase !== "Running") bad(`application ${app}: a revision starts Pending or Running, not ${String(phase)}`);
   const firstLine = (input.message.split("\n", 1)[0] ?? "").trim();
+  const manifests = secretFreeManifests(app, input.manifests, key);
   return {
     ...input,
     message: firstLine.length > MESSAGE_MAX ? `${firstLine.slice(0, MESSAGE_MAX - 1)}…` : firstLine,
     phase,
-    manifestsDigest: manifestsDigest(input.manifests),
+    manifests,
+    manifestsDigest: manifestsDigest(manifests),
   };
 }
 
@@ -134,12 +140,13 @@ export function isoTime(text: string, what: string): string {
 }
 
 /**
- * The JSON text of objects to keep. Whole numbers held as bigint (as the template engine does)
- * become numbers when they fit; anything JSON cannot hold is refused rather than silently changed.
+ * The JSON text of objects to keep, every Secret value an HMAC marker under `key`. Whole numbers
+ * held as bigint (as the template engine does) become numbers when they fit; anything JSON cannot
+ * hold is refused rather than silently changed.
  */
-export function objectsText(app: string, objects: unknown[]): string {
+export function objectsText(app: string, objects: unknown[], key: RedactionKey): string {
   try {
-    return JSON.stringify(objects, (_key, v: unknown) => {
+    return JSON.stringify(redactSecrets(objects, key), (_key, v: unknown) => {
       if (typeof v !== "bigint") return v;
       if (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(v);
       throw new Error(`the integer ${v} does not fit in a JSON number`);

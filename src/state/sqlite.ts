@@ -6,6 +6,8 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CapstanError } from "../errors.js";
+import { processRedactionKey } from "../diff/redact.js";
+import type { RedactionKey } from "../diff/redact.js";
 import type { Clock } from "./clock.js";
 import { isoAt, systemClock } from "./clock.js";
 import {
@@ -26,7 +28,11 @@ import {
   objectsText,
   sameSpec,
 } from "./rules.js";
+import { secureStateDir } from "./permissions.js";
+import { ensureRedactionKey } from "./redaction-key.js";
+import { checkStateDbSchema, markStateDbMade, prepareStateDbFile, STATE_DB_FILE } from "./sqlite-file.js";
 import { MIGRATIONS } from "./sqlite-schema.js";
+import type { Migration } from "./sqlite-schema.js";
 import type {
   AppRecord,
   AppSpec,
@@ -59,9 +65,16 @@ export interface SqliteStateStoreOptions {
    * `NORMAL` survives a process crash but may lose the last commits on power loss.
    */
   synchronous?: "FULL" | "NORMAL";
+  /**
+   * Secret values in what is stored become HMACs under this key. `openSqliteStateStore` reads the
+   * state directory's (`redaction.key`); a store made directly uses a key random per process.
+   */
+  redactionKey?: RedactionKey;
+  /** Told of each permission the state directory had too loose and was tightened (see `secureStateDir`). */
+  onWarning?: (message: string) => void;
 }
 
-export const STATE_DB_FILE = "state.db";
+export { STATE_DB_FILE };
 
 interface AppRow {
   name: string;
@@ -173,42 +186,59 @@ function toLease(row: LeaseRow): Lease {
   return { holder: row.holder, acquiredAt: row.acquired_at, expiresAt: new Date(row.expires_at_ms).toISOString() };
 }
 
-/** Opens (creating when needed) `<stateDir>/state.db` and brings its schema up to date. */
+/**
+ * Opens (creating when needed) `<stateDir>/state.db` and brings its schema up to date. Refuses a
+ * missing or empty database where one was made before (see sqlite-file.ts), and tightens the state
+ * directory's permissions, telling `onWarning` of each change.
+ */
 export function openSqliteStateStore(stateDir: string, options: SqliteStateStoreOptions = {}): SqliteStateStore {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const file = join(stateDir, STATE_DB_FILE);
-  let db: Database.Database;
+  let db: Database.Database | undefined;
+  let redactionKey: RedactionKey;
   try {
+    prepareStateDbFile(stateDir);
     db = new Database(file);
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
-    migrate(db, file);
+    // Freed pages are zeroed: a Secret value a migration rewrites, or a pruned revision, leaves no trace in the file.
+    db.pragma("secure_delete = ON");
+    checkStateDbSchema(stateDir, db.pragma("user_version", { simple: true }) as number);
+    redactionKey = options.redactionKey ?? ensureRedactionKey(stateDir);
+    migrate(db, file, redactionKey);
+    markStateDbMade(stateDir, isoAt(options.clock ?? systemClock));
+    for (const warning of secureStateDir(stateDir)) options.onWarning?.(warning);
   } catch (err) {
+    if (db?.open) db.close();
     if (err instanceof CapstanError) throw err;
-    throw new CapstanError("STATE_ERROR", `${file}: cannot open the state database: ${(err as Error).message} (check the permissions of the state directory, or move the file aside to start afresh)`, { cause: err });
+    throw new CapstanError("STATE_ERROR", `${file}: cannot open the state database: ${(err as Error).message} (check the permissions of the state directory)`, { cause: err });
   }
-  return new SqliteStateStore(db, file, options);
+  return new SqliteStateStore(db, file, { ...options, redactionKey });
 }
 
-function migrate(db: Database.Database, file: string): void {
+function migrate(db: Database.Database, file: string, key: RedactionKey): void {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version > MIGRATIONS.length) {
-    db.close();
     throw new CapstanError("STATE_ERROR", `${file}: schema version ${version} was written by a newer Capstan (this one knows up to ${MIGRATIONS.length}); upgrade Capstan or use another --state-dir`);
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
+    const step = MIGRATIONS[v] as Migration;
     db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
+      if (typeof step === "string") db.exec(step);
+      else step(db, key);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }
+  // What the migrations rewrote leaves the WAL too.
+  if (version < MIGRATIONS.length) db.pragma("wal_checkpoint(TRUNCATE)");
 }
 
 export class SqliteStateStore implements StateStore {
   private readonly clock: Clock;
   private readonly eventLimit: number;
+  private readonly redactionKey: RedactionKey;
   private readonly stmt;
 
   constructor(
@@ -219,6 +249,7 @@ export class SqliteStateStore implements StateStore {
   ) {
     this.clock = options.clock ?? systemClock;
     this.eventLimit = options.eventLimit ?? DEFAULT_EVENT_LIMIT;
+    this.redactionKey = options.redactionKey ?? processRedactionKey();
     this.stmt = {
       app: db.prepare<[string], AppRow>("SELECT * FROM apps WHERE name = ?"),
       apps: db.prepare<[], AppRow>("SELECT * FROM apps ORDER BY name"),
@@ -375,7 +406,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async beginRevision(app: string, input: NewRevision): Promise<RevisionSummary> {
-    const r = checkRevision(app, input);
+    const r = checkRevision(app, input, this.redactionKey);
     return this.tx(() => {
       const row = this.row(app);
       const now = isoAt(this.clock);
@@ -401,7 +432,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async finishRevision(app: string, id: number, outcome: RevisionOutcome): Promise<OutcomeResult> {
-    const healthyText = outcome.healthyObjects ? objectsText(app, outcome.healthyObjects) : undefined;
+    const healthyText = outcome.healthyObjects ? objectsText(app, outcome.healthyObjects, this.redactionKey) : undefined;
     return this.tx((): OutcomeResult => {
       const row = this.row(app);
       const rev = this.stmt.revisionSummary.get(app, id);

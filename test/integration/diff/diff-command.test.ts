@@ -108,7 +108,7 @@ describe("capstan diff", () => {
     expect(run.stdout).toContain("-          image: capstan-demo/web:v1\n+          image: capstan-demo/web:v2\n");
     expect(run.stdout).not.toContain("Application worker");
     expect(run.stdout).not.toContain("hunter2");
-    expect(run.stdout).toMatch(/\+ {2}password: \(redacted sha256:[0-9a-f]{8}\)/);
+    expect(run.stdout).toMatch(/\+ {2}password: \(redacted hmac:[0-9a-f]{12}\)/);
   });
 
   it("exits 0 and says so when the revision renders the same as the base", async () => {

@@ -73,7 +73,7 @@ describe("diffing objects", () => {
       { path: "data.extra", to: `(added ${hash("x")})` },
       { path: "stringData", from: { token: `(redacted ${hash("abc")})` } },
     ]);
-    expect(hash("hunter2")).toMatch(/^sha256:[0-9a-f]{8}$/);
+    expect(hash("hunter2")).toMatch(/^hmac:[0-9a-f]{12}$/);
     const added = diffObjects([], [base]).added[0]?.object as { data: Record<string, string> };
     expect(added.data.user).toBe(`(redacted ${hash("admin")})`);
   });

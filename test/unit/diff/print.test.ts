@@ -52,7 +52,7 @@ describe("diff printers", () => {
     expect(text).not.toContain("\x1b[");
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("s3cret!");
-    expect(text).toMatch(/- {2}password: \(redacted sha256:[0-9a-f]{8}\)\n\+ {2}password: \(redacted sha256:[0-9a-f]{8}\)/);
+    expect(text).toMatch(/- {2}password: \(redacted hmac:[0-9a-f]{12}\)\n\+ {2}password: \(redacted hmac:[0-9a-f]{12}\)/);
     expect(printText(report(), { color: true })).toContain("\x1b[32m+          image: capstan-demo/web:v2\x1b[0m");
   });
 
