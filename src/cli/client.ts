@@ -14,19 +14,24 @@ export interface DaemonEndpoint {
   token: string;
 }
 
+/** The URL a daemon wrote to `<stateDir>/daemon.json` once it served, if any. */
+export function daemonURL(stateDir: string): string | undefined {
+  const file = join(stateDir, "daemon.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    const url = (JSON.parse(readFileSync(file, "utf8")) as { url?: unknown }).url;
+    return typeof url === "string" ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The running daemon of a state directory, or null when none holds it. */
 export function findDaemon(stateDir: string): DaemonEndpoint | null {
   const lock = readDaemonLock(stateDir);
   if (!lock) return null;
-  const file = join(stateDir, "daemon.json");
-  if (!existsSync(file)) return null;
-  let url: unknown;
-  try {
-    url = (JSON.parse(readFileSync(file, "utf8")) as { url?: unknown }).url;
-  } catch {
-    return null;
-  }
-  if (typeof url !== "string") return null;
+  const url = daemonURL(stateDir);
+  if (url === undefined) return null;
   return { url, token: readToken(stateDir) };
 }
 

@@ -1,4 +1,5 @@
-export { parseManifests, manifestKey, selectorMatches, formatFieldPath, checkSchedule } from "./parse.js";
+export { parseManifests, manifestKey, selectorMatches, formatFieldPath } from "./parse.js";
+export { cronJobScheduleProblem } from "./cron.js";
 export type { ManifestInput, ManifestsResult, ParseManifestsOptions } from "./parse.js";
 export { applyDefaults, normalize, defaultPullPolicy } from "./defaults.js";
 export { parseQuantity, formatQuantity, canonicalQuantity, quantityValue } from "./quantity.js";

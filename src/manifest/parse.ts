@@ -1,4 +1,5 @@
 import type { ZodIssue } from "zod";
+import { cronJobScheduleProblem } from "./cron.js";
 import type { Problem } from "../errors.js";
 import { applyDefaults } from "./defaults.js";
 import {
@@ -188,7 +189,7 @@ function semanticChecks(obj: ManifestObject, add: (path: Path, message: string) 
     case "CronJob": {
       withTemplate(obj.spec.jobTemplate.spec.template, ["spec", "jobTemplate", "spec", "template"]);
       checkJobRestart(obj.spec.jobTemplate.spec.template, ["spec", "jobTemplate", "spec", "template", "spec", "restartPolicy"], add);
-      const e = checkSchedule(obj.spec.schedule);
+      const e = cronJobScheduleProblem(obj.spec.schedule);
       if (e) add(["spec", "schedule"], e);
       break;
     }
@@ -232,19 +233,6 @@ function checkLabels(labels: Record<string, string> | undefined, path: Path, add
     const ve = checkLabelValue(v);
     if (ve) add([...path, k], ve);
   }
-}
-
-const CRON_MACROS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
-
-/** A standard 5-field cron line or a macro, as Kubernetes accepts. */
-export function checkSchedule(schedule: string): string | undefined {
-  const s = schedule.trim();
-  if (CRON_MACROS.has(s)) return undefined;
-  const fields = s.replace(/^(CRON_)?TZ=\S+\s+/, "").split(/\s+/);
-  const ok =
-    fields.length === 5 &&
-    fields.every((f) => /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/.test(f));
-  return ok ? undefined : `"${schedule}" is not a cron schedule (five fields: minute hour day-of-month month day-of-week, or @hourly/@daily/…)`;
 }
 
 /** True when `labels` satisfy the selector's matchLabels and matchExpressions. */

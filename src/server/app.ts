@@ -19,6 +19,8 @@ import type { DaemonView } from "./view.js";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 7420;
+/** Largest API request body: actions carry a few fields at most. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 export interface ServerOptions {
   view: DaemonView;
@@ -34,6 +36,8 @@ export interface ServerOptions {
   dashboardDir?: string;
   /** Event stream heartbeat (default 15 s). */
   heartbeatMs?: number;
+  /** Largest request body of the API, in bytes (default 64 KiB); the webhook has its own cap. */
+  bodyLimit?: number;
   /** Fastify's logger option (default off: the daemon logs its own lines). */
   logger?: FastifyServerOptions["logger"];
 }
@@ -69,7 +73,7 @@ export function buildServer(options: ServerOptions): BuiltServer {
   const loopback = isLoopbackHost(host);
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: 64 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Hijacked event streams are ended in preClose; anything else left open is cut at close.
     forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },

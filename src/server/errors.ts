@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { CapstanError, type ErrorCode } from "../errors.js";
+import { formatBytes } from "../triggers/body.js";
 
 export type ApiErrorCode =
   | ErrorCode
@@ -40,6 +41,11 @@ export function statusForCode(code: ErrorCode): number {
     case "TEMPLATE_EXEC_FAILED":
     case "PATH_OUTSIDE_REPO":
     case "GIT_URL_REFUSED":
+    case "RENDER_TIMEOUT":
+    case "RENDER_TOO_LARGE":
+    case "VALUES_TOO_LARGE":
+    case "POD_SECURITY_DENIED":
+    case "PROJECT_DENIED":
       return 422;
     case "RUNTIME_UNAVAILABLE":
     case "GIT_TIMEOUT":
@@ -81,7 +87,8 @@ const HINTS: Record<string, string> = {
   "body.revision": "revision is a revision id such as \"3\" or a commit SHA of 4 to 40 hex digits",
 };
 
-export function toApiError(err: unknown): { status: number; body: ApiError } {
+/** `bodyLimit` is the limit the request was held to (fastify's, per route), for the 413 message. */
+export function toApiError(err: unknown, bodyLimit?: number): { status: number; body: ApiError } {
   if (err instanceof CapstanError) {
     return { status: statusForCode(err.code), body: { code: err.code, message: err.message } };
   }
@@ -94,7 +101,10 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return { status: 400, body: { code: "BAD_REQUEST", message: `request body is not valid JSON: ${fe.message}` } };
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { status: 413, body: { code: "PAYLOAD_TOO_LARGE", message: "request body is larger than the limit (1 MiB)" } };
+      return {
+        status: 413,
+        body: { code: "PAYLOAD_TOO_LARGE", message: `request body is larger than the limit${bodyLimit === undefined ? "" : ` of ${formatBytes(bodyLimit)}`}` },
+      };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { status: 415, body: { code: "UNSUPPORTED_MEDIA_TYPE", message: "send the request body as application/json" } };
   }
@@ -110,7 +120,7 @@ export function sendError(reply: FastifyReply, status: number, body: ApiError): 
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { status, body } = toApiError(err);
+  const { status, body } = toApiError(err, req.routeOptions.bodyLimit);
   if (status >= 500) req.log.error({ err }, "request failed");
   return sendError(reply, status, body);
 }

@@ -4,12 +4,30 @@ export const DEFAULT_WEBHOOK_MAX_BYTES = 1024 * 1024;
 
 export type CappedBody = { ok: true; body: Buffer } | { ok: false; status: 413; code: "WEBHOOK_PAYLOAD_TOO_LARGE"; message: string };
 
-export function tooLarge(maxBytes: number, got: number | string): CappedBody & { ok: false } {
+/** A byte count as people read it, exact: `100 bytes`, `64 KiB (65536 bytes)`, `1.5 MiB (1572864 bytes)`. */
+export function formatBytes(n: number): string {
+  const units: [string, number][] = [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ];
+  for (const [unit, size] of units) {
+    if (n < size) continue;
+    const shown = Math.round((n / size) * 100) / 100;
+    return `${shown} ${unit} (${n} bytes)`;
+  }
+  return `${n} ${n === 1 ? "byte" : "bytes"}`;
+}
+
+/** The 413 answer for a webhook body over `maxBytes`; `got` is its size when known. */
+export function tooLarge(maxBytes: number, got?: number): CappedBody & { ok: false } {
   return {
     ok: false,
     status: 413,
     code: "WEBHOOK_PAYLOAD_TOO_LARGE",
-    message: `webhook payload of ${got} bytes exceeds the limit of ${maxBytes} bytes (raise webhook.maxPayloadBytes if your host sends larger pushes)`,
+    message:
+      `webhook payload ${got === undefined ? "" : `of ${formatBytes(got)} `}exceeds the limit of ${formatBytes(maxBytes)} ` +
+      "(have the Git host send push events only; a push too large for a webhook is still picked up by polling)",
   };
 }
 
@@ -29,7 +47,7 @@ export async function readBodyCapped(
   for await (const chunk of stream) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     size += buf.length;
-    if (size > maxBytes) return tooLarge(maxBytes, `more than ${maxBytes}`);
+    if (size > maxBytes) return tooLarge(maxBytes);
     chunks.push(buf);
   }
   return { ok: true, body: Buffer.concat(chunks) };

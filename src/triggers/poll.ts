@@ -6,6 +6,8 @@
 import cron from "node-cron";
 import type { ScheduledTask } from "node-cron";
 import { CapstanError } from "../errors.js";
+import { parseCron } from "../manifest/cron.js";
+import type { CronSyntax } from "../manifest/cron.js";
 
 export const DEFAULT_POLL_SCHEDULE = "*/30 * * * * *";
 /** The share of the period a tick may wait before fetching. */
@@ -32,23 +34,33 @@ export interface PollSchedule {
   stop(): Promise<void>;
 }
 
-/** Throws CONFIG_INVALID naming the field and value of a bad cron expression. */
-export function checkSchedule(schedule: string, repo?: string): void {
-  const where = repo === undefined ? "" : ` for ${repo}`;
-  const result = cron.validateDetailed(schedule);
-  if (result.valid) return;
-  const parts = result.errors.map((e) =>
-    e.field === "expression" || e.value === undefined ? e.message : `${fieldName(e.field)} field ${JSON.stringify(e.value)} is not a valid value`,
-  );
-  throw new CapstanError(
-    "CONFIG_INVALID",
-    `poll schedule ${JSON.stringify(schedule)}${where} is not a cron expression (${parts.join("; ") || "wrong number of fields"}); ` +
-      `use five fields (minute hour day month weekday) or six with seconds first, e.g. "${DEFAULT_POLL_SCHEDULE}" for every 30 seconds`,
-  );
+/** Poll schedules as node-cron runs them: no `@every`, `N/step` or `?` outside the day fields. */
+const POLL_CRON: CronSyntax = { seconds: true, every: false, stepFromValue: false, question: "days", emptyListItems: false };
+
+/**
+ * Why a cron expression of the config file is not one node-cron would run as written, naming the
+ * field (`"0 61 * * * *": minute 61 is out of range 0-59`), or undefined. With `seconds`,
+ * six fields (seconds first) are allowed beside five.
+ */
+export function cronProblem(expression: string, options: { seconds: boolean }): string | undefined {
+  const parsed = parseCron(expression, { ...POLL_CRON, seconds: options.seconds });
+  if (!parsed.ok) return `${JSON.stringify(expression)}: ${parsed.error}`;
+  // Whatever this reading accepts, node-cron must run: anything it still refuses is refused here.
+  const check = cron.validateDetailed(expression.trim());
+  if (check.valid) return undefined;
+  return `${JSON.stringify(expression)}: node-cron cannot run it (${check.errors.map((e) => e.message).join("; ") || "invalid expression"})`;
 }
 
-function fieldName(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+/** Throws CONFIG_INVALID naming the field and value of a bad cron expression. */
+export function checkSchedule(schedule: string, repo?: string): void {
+  const problem = cronProblem(schedule, { seconds: true });
+  if (problem === undefined) return;
+  const where = repo === undefined ? "" : ` for ${repo}`;
+  throw new CapstanError(
+    "CONFIG_INVALID",
+    `poll schedule${where} is not a cron expression: ${problem} ` +
+      `(use five fields, minute hour day-of-month month day-of-week, or six with seconds first, e.g. "${DEFAULT_POLL_SCHEDULE}" for every 30 seconds)`,
+  );
 }
 
 /** Starts polling `repo`. */

@@ -1,10 +1,9 @@
-import { parse as parseCron, validateDetailed } from "node-cron";
+import { KUBERNETES_CRON, parseCron } from "../../manifest/cron.js";
 
 /**
- * Next fire times of a cron schedule, in UTC. node-cron parses and validates the expression
- * (ranges, steps, names, macros, an optional seconds field); this file only walks the calendar
- * over its parsed fields, because node-cron's own next-run needs a live scheduled task and a
- * real clock, while controllers need an answer for any instant of an injected clock.
+ * Next fire times of a cron schedule, in UTC, for any instant of an injected clock. The schedule
+ * is read as Kubernetes reads a CronJob's (src/manifest/cron.ts, where manifests are checked);
+ * a leading seconds field is accepted too.
  */
 
 export interface CronSchedule {
@@ -13,66 +12,41 @@ export interface CronSchedule {
   minutes: Set<number>;
   hours: Set<number>;
   daysOfMonth: Set<number>;
-  lastDayOfMonth: boolean;
   months: Set<number>;
   daysOfWeek: Set<number>;
   /** Day-of-month and day-of-week both restricted: a day matches either (cron's rule). */
   dayOr: boolean;
+  /**
+   * `@every DURATION`: fires on multiples of this many milliseconds since the epoch. Kubernetes
+   * counts from the CronJob's creation instead; a fixed grid keeps the same times across daemon
+   * restarts, which forget when they first saw a CronJob.
+   */
+  everyMs?: number;
 }
-
-const MACROS: Record<string, string> = {
-  "@yearly": "0 0 1 1 *",
-  "@annually": "0 0 1 1 *",
-  "@monthly": "0 0 1 * *",
-  "@weekly": "0 0 * * 0",
-  "@daily": "0 0 * * *",
-  "@midnight": "0 0 * * *",
-  "@hourly": "0 * * * *",
-};
 
 /** Parses a cron expression (5 fields, or 6 with seconds first), or returns the reason it is invalid. */
 export function parseSchedule(expression: string): { ok: true; value: CronSchedule } | { ok: false; error: string } {
-  const text = MACROS[expression.trim()] ?? expression.trim();
-  const check = validateDetailed(text);
-  if (!check.valid) {
-    const first = check.errors[0];
-    return { ok: false, error: `"${expression}" is not a valid cron schedule${first ? `: ${first.field}: ${first.message}` : ""}` };
+  const parsed = parseCron(expression, { ...KUBERNETES_CRON, seconds: true });
+  if (!parsed.ok) return { ok: false, error: `"${expression}" is not a valid cron schedule: ${parsed.error}` };
+  if (parsed.value.kind === "every") {
+    const none = new Set<number>();
+    return {
+      ok: true,
+      value: { expression, seconds: none, minutes: none, hours: none, daysOfMonth: none, months: none, daysOfWeek: none, dayOr: false, everyMs: parsed.value.everyMs },
+    };
   }
-  const fields = parseCron(text);
-  const raw = text.split(/\s+/);
-  const five = raw.length === 6 ? raw.slice(1) : raw;
-  const star = (f: string | undefined) => f === "*" || f === "?";
-  const nums = (xs: (number | string)[]) => new Set(xs.filter((x): x is number => typeof x === "number"));
-  return {
-    ok: true,
-    value: {
-      expression,
-      seconds: new Set(fields.second),
-      minutes: new Set(fields.minute),
-      hours: new Set(fields.hour),
-      daysOfMonth: nums(fields.dayOfMonth),
-      lastDayOfMonth: fields.dayOfMonth.includes("L"),
-      months: new Set(fields.month),
-      // Sunday may be written 0 or 7.
-      daysOfWeek: new Set([...nums(fields.dayOfWeek)].map((d) => d % 7)),
-      dayOr: !star(five[2]) && !star(five[4]),
-    },
-  };
-}
-
-function daysInMonth(year: number, month0: number): number {
-  return new Date(Date.UTC(year, month0 + 1, 0)).getUTCDate();
+  return { ok: true, value: { expression, ...parsed.value.times } };
 }
 
 function dayMatches(s: CronSchedule, d: Date): boolean {
-  const dom = d.getUTCDate();
-  const domOk = s.daysOfMonth.has(dom) || (s.lastDayOfMonth && dom === daysInMonth(d.getUTCFullYear(), d.getUTCMonth()));
+  const domOk = s.daysOfMonth.has(d.getUTCDate());
   const dowOk = s.daysOfWeek.has(d.getUTCDay());
   return s.dayOr ? domOk || dowOk : domOk && dowOk;
 }
 
 /** The first fire time strictly after `afterMs`, or undefined when none within five years. */
 export function nextFire(s: CronSchedule, afterMs: number): number | undefined {
+  if (s.everyMs !== undefined) return (Math.floor(afterMs / s.everyMs) + 1) * s.everyMs;
   const d = new Date(Math.floor(afterMs / 1000) * 1000 + 1000);
   const limit = afterMs + 5 * 366 * 86_400_000;
   while (d.getTime() <= limit) {

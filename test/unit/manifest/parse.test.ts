@@ -130,7 +130,7 @@ describe("parseManifests", () => {
   test("a CronJob schedule must be a cron line", () => {
     const cron = `apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n  schedule: "every night"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n            - name: c\n              image: busybox:1\n`;
     expect(errorsOf(cron)).toEqual([
-      'charts/web/templates/x.yaml:6:13: spec.schedule: "every night" is not a cron schedule (five fields: minute hour day-of-month month day-of-week, or @hourly/@daily/…)',
+      'charts/web/templates/x.yaml:6:13: spec.schedule: "every night": expected five fields (minute hour day-of-month month day-of-week), or a macro such as @daily; found 2',
     ]);
   });
 
