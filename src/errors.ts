@@ -24,7 +24,13 @@ export type ErrorCode =
   | "GIT_TIMEOUT"
   | "APPLICATION_INVALID"
   | "APPLICATION_NOT_FOUND"
-  | "STATE_ERROR";
+  | "STATE_ERROR"
+  | "POD_SECURITY_DENIED"
+  | "PROJECT_DENIED"
+  | "STATE_DB_MISSING"
+  | "RENDER_TIMEOUT"
+  | "RENDER_TOO_LARGE"
+  | "VALUES_TOO_LARGE";
 
 export interface Problem {
   /** Repository-relative file, when the problem comes from one. */

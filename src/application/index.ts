@@ -1,4 +1,5 @@
-export { applicationsError, fieldPath, loadApplications, parseApplicationFile } from "./load.js";
+export { applicationsError, fieldPath, loadApplicationSet, loadApplications, parseApplicationFile } from "./load.js";
+export type { ApplicationSetResult, InvalidApplicationFile } from "./load.js";
 export { APPLICATION_API_VERSION, DNS1123_LABEL, applicationSchema } from "./schema.js";
 export type { ApplicationDocument } from "./schema.js";
 export type { Application, LoadApplicationsOptions } from "./types.js";

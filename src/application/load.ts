@@ -1,13 +1,14 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { posix } from "node:path";
-import { LineCounter, isMap, isNode, isScalar, parse as parseYAML, parseAllDocuments } from "yaml";
+import { LineCounter, isMap, isNode, isScalar, parseAllDocuments } from "yaml";
+import { checkYamlDocument, parseYamlBounded } from "../manifest/yaml.js";
 import type { Document } from "yaml";
 import type { ZodIssue } from "zod";
 import { CapstanError } from "../errors.js";
 import type { Problem, Result } from "../errors.js";
 import { lexicalPathProblem, resolveInRepo } from "../source/paths.js";
 import { refNameProblem } from "../source/refname.js";
-import { parseRepoURL } from "../source/url.js";
+import { parseRepoURL, redactURL } from "../source/url.js";
 import { APPLICATION_API_VERSION, DNS1123_LABEL, applicationSchema } from "./schema.js";
 import type { ApplicationDocument } from "./schema.js";
 import type { Application, LoadApplicationsOptions } from "./types.js";
@@ -73,7 +74,6 @@ function article(type: string): string {
 // Fields people bring from Argo CD Applications, or misspell, with what to do instead.
 const FIELD_HINTS: Record<string, string> = {
   helm: "put valueFiles and values directly under spec.source",
-  project: "Capstan has no projects; remove it",
   valuesFiles: "did you mean valueFiles?",
   depends: "did you mean dependsOn?",
   namespace: "Applications have no namespace of their own; the objects go to spec.destination.namespace",
@@ -110,6 +110,7 @@ function withDefaults(doc: ApplicationDocument, values: Record<string, unknown>,
       annotations: doc.metadata.annotations ?? {},
     },
     spec: {
+      project: doc.spec.project || "default",
       source: {
         repoURL,
         path: posix.normalize(source.path),
@@ -140,6 +141,29 @@ interface Parsed {
   index: number;
 }
 
+/**
+ * A user name or password written into a repoURL. Every commit is untrusted and readable by all who
+ * clone it, so credentials live in the operator's config file, never in Git. An ssh login name
+ * (`ssh://git@host/…`, scp-like `git@host:org/repo.git`) is no secret and stays.
+ */
+function userinfoProblem(url: string): string | undefined {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)/.exec(url);
+  const authority = m?.[2] ?? "";
+  const at = authority.lastIndexOf("@");
+  if (!m || at === -1) return undefined;
+  const scheme = (m[1] ?? "").toLowerCase();
+  const password = authority.slice(0, at).includes(":");
+  const https = scheme === "https" || scheme === "http";
+  // Over http(s) a user name alone is a token often enough (`https://ghp_…@github.com/…`).
+  if (!password && !https) return undefined;
+  const prefix = `${scheme}://${authority.slice(at + 1)}/`;
+  const fields = https ? "username and passwordFile or passwordEnv" : "sshKeyPath";
+  return (
+    `${JSON.stringify(redactURL(url))} carries ${password ? "a user name and password" : "a user name"} in the URL; credentials do not belong in Git ` +
+    `(remove the "…@" part and give them in the credentials: section of the Capstan config file, e.g. url: ${prefix} with ${fields})`
+  );
+}
+
 /** Checks one document beyond its shape: names, refs, URLs, inline values, paths as written. */
 function checkDocument(at: Located, doc: ApplicationDocument): { problems: Problem[]; values: Record<string, unknown> } {
   const problems: Problem[] = [];
@@ -162,6 +186,8 @@ function checkDocument(at: Located, doc: ApplicationDocument): { problems: Probl
   if (repoURL && repoURL !== ".") {
     try {
       parseRepoURL(repoURL, { allowInsecureHttp: true });
+      const secret = userinfoProblem(repoURL);
+      if (secret) problems.push(problem(at, ["spec", "source", "repoURL"], secret));
     } catch (err) {
       problems.push(problem(at, ["spec", "source", "repoURL"], (err as Error).message));
     }
@@ -178,7 +204,7 @@ function checkDocument(at: Located, doc: ApplicationDocument): { problems: Probl
   const raw = doc.spec.source.values;
   if (typeof raw === "string") {
     try {
-      const parsed: unknown = parseYAML(raw);
+      const parsed: unknown = parseYamlBounded(raw);
       if (parsed === null || parsed === undefined) values = {};
       else if (typeof parsed === "object" && !Array.isArray(parsed)) values = parsed as Record<string, unknown>;
       else problems.push(problem(at, ["spec", "source", "values"], "must hold a YAML map of values"));
@@ -191,15 +217,42 @@ function checkDocument(at: Located, doc: ApplicationDocument): { problems: Probl
   return { problems, values };
 }
 
-/** Parses one Application file (several documents allowed); `file` is its repository-relative path. */
-export function parseApplicationFile(text: string, file: string): { apps: Parsed[]; problems: Problem[] } {
+/** A name an Application document declares, read even when the rest of the document is invalid. */
+interface Declared {
+  name: string;
+  at: Located;
+  /** Where the document starts. */
+  line: number;
+}
+
+/** The valid name at `metadata.name` of a document, however broken the rest of it is. */
+function declaredName(doc: Document): string | undefined {
+  let name: unknown;
+  try {
+    name = doc.getIn(["metadata", "name"]);
+  } catch {
+    return undefined;
+  }
+  return typeof name === "string" && DNS1123_LABEL.test(name) && name.length <= 63 ? name : undefined;
+}
+
+/**
+ * Parses one Application file (several documents allowed); `file` is its repository-relative path.
+ * `declared` holds every name the file's documents give, the invalid ones' included.
+ */
+export function parseApplicationFile(text: string, file: string): { apps: Parsed[]; declared: Declared[]; problems: Problem[] } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines });
+  // Linear checks instead of the library's (quadratic duplicate keys, unbounded aliases): the file is from Git.
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false });
   const apps: Parsed[] = [];
+  const declared: Declared[] = [];
   const problems: Problem[] = [];
-  if (!Array.isArray(docs)) return { apps, problems };
+  if (!Array.isArray(docs)) return { apps, declared, problems };
   docs.forEach((doc, index) => {
+    if (doc.errors.length === 0) checkYamlDocument(doc, text, lines);
     const at: Located = { doc, lines, file };
+    const name = declaredName(doc);
+    if (name !== undefined) declared.push({ name, at, line: lineOf(at, []).line ?? 1 });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = e.linePos?.[0];
@@ -220,29 +273,33 @@ export function parseApplicationFile(text: string, file: string): { apps: Parsed
     const line = lineOf(at, []).line ?? 1;
     apps.push({ app: withDefaults(result.data, checked.values, { file, line }), at, index });
   });
-  return { apps, problems };
+  return { apps, declared, problems };
 }
 
-/** Names, dependencies and paths checked across all files: duplicates, unknown or cyclic dependsOn. */
-function checkAcross(parsed: Parsed[]): Problem[] {
+/**
+ * Names, dependencies and paths checked across all files: duplicates, unknown or cyclic dependsOn.
+ * `declared` holds the names of every document, valid or not: a name given twice is refused at
+ * each place, and a dependency on an application whose file is invalid is not "unknown".
+ */
+function checkAcross(parsed: Parsed[], declared: Declared[]): Problem[] {
   const problems: Problem[] = [];
-  const byName = new Map<string, Parsed>();
-  for (const p of parsed) {
-    const first = byName.get(p.app.metadata.name);
-    if (first) {
-      problems.push(
-        problem(p.at, ["metadata", "name"], `application "${p.app.metadata.name}" is already defined in ${first.app.origin.file}:${first.app.origin.line} (names must be unique)`),
-      );
-    } else {
-      byName.set(p.app.metadata.name, p);
-    }
+  const places = new Map<string, Declared[]>();
+  for (const d of declared) places.set(d.name, [...(places.get(d.name) ?? []), d]);
+  for (const [name, all] of places) {
+    const [first, ...again] = all;
+    if (!first || again.length === 0) continue;
+    const where = (d: Declared) => `${d.at.file}:${d.line}`;
+    problems.push(problem(first.at, ["metadata", "name"], `application "${name}" is defined again in ${again.map(where).join(", ")} (names must be unique)`));
+    for (const d of again) problems.push(problem(d.at, ["metadata", "name"], `application "${name}" is already defined in ${where(first)} (names must be unique)`));
   }
+  const byName = new Map<string, Parsed>();
+  for (const p of parsed) if (!byName.has(p.app.metadata.name)) byName.set(p.app.metadata.name, p);
   for (const p of byName.values()) {
     p.app.spec.dependsOn.forEach((dep, i) => {
       if (dep === p.app.metadata.name) {
         problems.push(problem(p.at, ["spec", "dependsOn", i], `application "${dep}" cannot depend on itself`));
-      } else if (!byName.has(dep)) {
-        const known = [...byName.keys()].sort().join(", ");
+      } else if (!places.has(dep)) {
+        const known = [...places.keys()].sort().join(", ");
         problems.push(problem(p.at, ["spec", "dependsOn", i], `unknown application "${dep}" (known: ${known})`));
       }
     });
@@ -271,13 +328,36 @@ function checkAcross(parsed: Parsed[]): Problem[] {
   return problems;
 }
 
+/** An Application file that failed to load, with the applications it declares as far as they can be read. */
+export interface InvalidApplicationFile {
+  /** Repository-relative path. */
+  file: string;
+  /**
+   * Names given at `metadata.name` of the file's documents, the invalid ones' included, when they
+   * can be read (empty for a file that cannot be read or parsed at all): a daemon keeps these
+   * applications' last good definitions and records why on each.
+   */
+  names: string[];
+  problems: Problem[];
+}
+
 /**
- * Loads every Application under `<treeRoot>/<appsPath>` (`*.yaml`, `*.yml`), reporting all problems at once,
- * each with file, line and field. Chart paths and value files must stay inside the tree (symlinks followed).
+ * Every valid Application, and each invalid file on its own. A file with any problem (its YAML,
+ * its fields, or a check across files that names it) fails as a whole, so a half-edited file never
+ * applies half; the other files load. `ok` is false only when the directory itself cannot be read.
  */
-export async function loadApplications(treeRoot: string, options: LoadApplicationsOptions = {}): Promise<Result<Application[]>> {
+export type ApplicationSetResult = { ok: true; value: Application[]; invalid: InvalidApplicationFile[] } | { ok: false; errors: Problem[] };
+
+// Read top to bottom, file by file.
+const byPlace = (a: Problem, b: Problem) => (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+
+/**
+ * Loads the Applications under `<treeRoot>/<appsPath>` (`*.yaml`, `*.yml`) file by file: valid
+ * files give their applications, invalid ones are listed with all their problems (file, line and
+ * field). Chart paths and value files must stay inside the tree (symlinks followed).
+ */
+export async function loadApplicationSet(treeRoot: string, options: LoadApplicationsOptions = {}): Promise<ApplicationSetResult> {
   const appsPath = options.appsPath ?? "apps";
-  const problems: Problem[] = [];
   let dir: string;
   try {
     dir = await resolveInRepo(treeRoot, appsPath, { field: "appsPath" });
@@ -298,16 +378,16 @@ export async function loadApplications(treeRoot: string, options: LoadApplicatio
       const file = posix.join(appsPath.split("\\").join("/"), name);
       try {
         const real = await resolveInRepo(treeRoot, file);
-        return parseApplicationFile(await readFile(real, "utf8"), file);
+        return { file, ...parseApplicationFile(await readFile(real, "utf8"), file) };
       } catch (err) {
         const message = err instanceof CapstanError ? err.message : `cannot be read: ${(err as Error).message}`;
-        return { apps: [] as Parsed[], problems: [{ file, message }] as Problem[] };
+        return { file, apps: [] as Parsed[], declared: [] as Declared[], problems: [{ file, message }] as Problem[] };
       }
     }),
   );
   const parsed: Parsed[] = perFile.flatMap((r) => r.apps);
-  for (const r of perFile) problems.push(...r.problems);
-  problems.push(...checkAcross(parsed));
+  const problems: Problem[] = perFile.flatMap((r) => r.problems);
+  problems.push(...checkAcross(parsed, perFile.flatMap((r) => r.declared)));
   // Paths that look fine may still leave the tree through a symlink; this needs the tree itself.
   const pathChecks = parsed.flatMap((p) => {
     const source = p.app.spec.source;
@@ -329,13 +409,30 @@ export async function loadApplications(treeRoot: string, options: LoadApplicatio
     });
   });
   for (const p of await Promise.all(pathChecks)) if (p) problems.push(p);
-  if (problems.length > 0) {
-    // Read top to bottom, file by file.
-    const byPlace = (a: Problem, b: Problem) =>
-      (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
-    return { ok: false, errors: problems.sort(byPlace) };
+
+  const invalid: InvalidApplicationFile[] = [];
+  for (const r of perFile) {
+    const own = problems.filter((p) => p.file === r.file);
+    if (own.length === 0) continue;
+    invalid.push({ file: r.file, names: [...new Set(r.declared.map((d) => d.name))], problems: own.sort(byPlace) });
   }
-  return { ok: true, value: parsed.map((p) => p.app).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) };
+  const broken = new Set(invalid.map((f) => f.file));
+  const value = parsed
+    .filter((p) => !broken.has(p.app.origin.file))
+    .map((p) => p.app)
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return { ok: true, value, invalid };
+}
+
+/**
+ * Loads every Application under `<treeRoot>/<appsPath>`, all or nothing: any problem in any file
+ * fails the load, with every problem reported at once (file, line and field).
+ */
+export async function loadApplications(treeRoot: string, options: LoadApplicationsOptions = {}): Promise<Result<Application[]>> {
+  const set = await loadApplicationSet(treeRoot, options);
+  if (!set.ok) return set;
+  if (set.invalid.length > 0) return { ok: false, errors: set.invalid.flatMap((f) => f.problems).sort(byPlace) };
+  return { ok: true, value: set.value };
 }
 
 /** The error to throw for a failed load: PATH_OUTSIDE_REPO when a path escapes, else APPLICATION_INVALID. */

@@ -21,6 +21,8 @@ export const applicationSchema = z
       .strict(),
     spec: z
       .object({
+        /** The operator's project (config file `projects:`) bounding what this Application may do. */
+        project: z.string().optional(),
         source: z
           .object({
             repoURL: z.string().optional(),

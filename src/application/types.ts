@@ -8,6 +8,8 @@ export interface Application {
     annotations: Record<string, string>;
   };
   spec: {
+    /** The config file's project it belongs to (`default` when unset). */
+    project: string;
     source: {
       /** Empty when the chart lives in the same repository as the Application (`""` or `"."` in the file). */
       repoURL: string;

@@ -83,7 +83,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
     checks.push({ check: "git", status: "error", detail: `git is not usable: ${(err as Error).message.split("\n")[0]}` });
   }
   try {
-    await mkdir(options.stateDir, { recursive: true });
+    await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
     const probe = join(options.stateDir, `.doctor-${process.pid}`);
     await writeFile(probe, "ok");
     await rm(probe);

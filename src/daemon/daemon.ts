@@ -1,9 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { loadApplications, renderApplication, type Application } from "../application/index.js";
-import type { CapstanConfig } from "../config/index.js";
-import { configuredNodes } from "../config/index.js";
+import { loadApplicationSet, type Application, type InvalidApplicationFile, type RenderedObject } from "../application/index.js";
+import type { CapstanConfig, ProjectConfig } from "../config/index.js";
+import { configSchema, configuredNodes } from "../config/index.js";
 import { Applier, FileDesiredStore } from "../controllers/apply/index.js";
 import type { Clock } from "../controllers/clock.js";
 import { systemClock } from "../controllers/clock.js";
@@ -12,13 +12,15 @@ import type { DaemonNode } from "../controllers/workloads/daemonset-step.js";
 import { createPlacer, NodeHealthMonitor, NodeRegistry, type NodePlacer } from "../nodes/index.js";
 import type { PodManager } from "../controllers/pods/types.js";
 import { WorkQueue } from "../controllers/queue.js";
-import { CapstanError } from "../errors.js";
+import { CapstanError, formatProblem } from "../errors.js";
 import type { ManifestObject, Service } from "../manifest/index.js";
 import { DockerRuntime } from "../runtime/docker.js";
 import type { ContainerRuntime } from "../runtime/types.js";
+import { DEFAULT_PROJECT, projectOf, projectProblems, sharedObjectProblems } from "../security/index.js";
+import { createRenderPool, type RenderPool } from "../render/index.js";
 import { PrometheusMetrics, startServer, type RunningServer } from "../server/index.js";
 import { ServiceController } from "../services/index.js";
-import { createGitSource, type GitSource, type ResolvedRevision } from "../source/index.js";
+import { createGitSource, gitSourceOptions, splitUserinfo, type GitSource, type ResolvedRevision } from "../source/index.js";
 import {
   acquireDaemonLock,
   autoSyncDecision,
@@ -26,12 +28,14 @@ import {
   installationLabels,
   manifestsDigest,
   openSqliteStateStore,
+  ensureRedactionKey,
   type AppRecord,
   type DaemonLock,
   type Initiator,
   type StateStore,
 } from "../state/index.js";
 import { handleWebhook, matchRepos, schedulePoll, watchRepository, type PollSchedule, type RepoWatch } from "../triggers/index.js";
+import type { RedactionKey } from "../diff/index.js";
 import { revisionManifests } from "./manifests.js";
 import { DaemonViewImpl } from "./view.js";
 
@@ -62,12 +66,16 @@ export interface DaemonOptions {
   /** Secret for webhooks (GitHub, Gitea, generic HMAC; GitLab token). */
   webhookSecret?: string;
   config?: CapstanConfig;
+  /** Where the config file is: relative secret paths in it (passwordFile, sshKeyPath) resolve here. */
+  configDir?: string;
   /** Watch a local repository's refs (default: on for local paths). */
   watch?: boolean;
   /** Syncs run at once across applications. */
   concurrency?: number;
   /** How long one sync may take to become healthy before it counts as failed. */
   syncTimeoutMs?: number;
+  /** Time budget of one chart render (default 10 s); over it, the revision is RenderFailed. */
+  renderTimeoutMs?: number;
   clock?: Clock;
   log?: (entry: Record<string, unknown>) => void;
   env?: Record<string, string | undefined>;
@@ -120,6 +128,10 @@ export interface AppEntry {
  */
 export class Daemon {
   readonly store: StateStore;
+  /** Secrets shown or stored anywhere are HMACs under this installation's key. */
+  readonly redactionKey: RedactionKey;
+  /** Charts render in worker threads with a time budget, so no commit can stall the daemon. */
+  readonly renderer: RenderPool;
   readonly source: GitSource;
   readonly runtime: ContainerRuntime;
   readonly runtimes: Map<string, ContainerRuntime>;
@@ -142,24 +154,34 @@ export class Daemon {
   private readonly watches: RepoWatch[] = [];
   private stopping = false;
   /** Applications read per tree and apps path, most recent last (see `readApplications`). */
-  private readonly appsRead = new Map<string, ReturnType<typeof loadApplications>>();
+  private readonly appsRead = new Map<string, ReturnType<typeof loadApplicationSet>>();
   /** Settles when stop() begins: syncs waiting for health stop waiting (a restart resumes them). */
   private readonly halted: Promise<null>;
   private halt: () => void = () => {};
   readonly view: DaemonViewImpl;
+  /** Object keys each application declared at its last applied revision: an object has one owner. */
+  private readonly declared = new Map<string, Set<string>>();
 
   constructor(readonly options: DaemonOptions, readonly lock: DaemonLock) {
     this.clock = options.clock ?? systemClock;
     this.halted = new Promise<null>((resolve) => (this.halt = () => resolve(null)));
     this.log = options.log ?? (() => {});
     this.repos = followedRepositories(options);
-    this.store = openSqliteStateStore(options.stateDir);
+    this.store = openSqliteStateStore(options.stateDir, { onWarning: (msg) => this.log({ level: "warning", component: "state", msg }) });
+    this.redactionKey = ensureRedactionKey(options.stateDir);
+    this.renderer = createRenderPool(options.renderTimeoutMs ? { timeoutMs: options.renderTimeoutMs } : {});
+    // Credentials go only to URLs under their configured prefix; CAPSTAN_GIT_TOKEN and a URL's own
+    // user:password only to the repositories the operator named for this daemon.
     this.source = createGitSource({
-      stateDir: options.stateDir,
-      env: options.env ?? process.env,
+      ...gitSourceOptions(options.config ?? configSchema.parse({}), {
+        stateDir: options.stateDir,
+        env: options.env ?? process.env,
+        ownRepos: [...(options.repo ? [options.repo] : []), ...(options.repositories ?? []).map((r) => r.repo)],
+        ...(options.configDir ? { configDir: options.configDir } : {}),
+      }),
       onEvent: (e) => void this.recordForAll("Warning", "ForcePushed", `${e.ref} moved from ${e.from.slice(0, 7)} to ${e.to.slice(0, 7)}, which does not contain it (force-push); following it`),
     });
-    const configured = configuredNodes(options.config ?? { apiVersion: "capstan.dev/v1alpha1", kind: "Config", nodes: [] });
+    const configured = configuredNodes(options.config ?? configSchema.parse({}));
     this.runtimes =
       options.runtimes ?? new Map(configured.map((n) => [n.name, new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: options.env })]));
     this.runtime = [...this.runtimes.values()][0] as ContainerRuntime;
@@ -200,7 +222,7 @@ export class Daemon {
     this.applier = new Applier({
       runtime: this.runtime,
       pods: this.pods,
-      store: new FileDesiredStore(options.stateDir),
+      store: new FileDesiredStore(options.stateDir, { redactionKey: this.redactionKey }),
       runtimes: [...this.runtimes.values()],
       nodes: () => this.daemonNodes(),
       clock: this.clock,
@@ -260,6 +282,7 @@ export class Daemon {
     this.placer.close();
     await this.services.close();
     await this.pods.stop();
+    await this.renderer.close();
     await this.store.close();
     this.lock.release();
   }
@@ -299,14 +322,25 @@ export class Daemon {
    * repository declared before. An Application name two repositories declare stays with the one
    * listed first.
    */
-  private async loadApps(r: RepoState): Promise<{ head: ResolvedRevision; loaded: Awaited<ReturnType<typeof loadApplications>>; clashes: { name: string; message: string }[] }> {
+  private async loadApps(r: RepoState): Promise<{ head: ResolvedRevision; loaded: Awaited<ReturnType<typeof loadApplicationSet>>; clashes: { name: string; message: string }[]; kept: { name: string; file: InvalidApplicationFile }[] }> {
     await this.source.fetch(r.url);
     const head = await this.source.resolve(r.url, "HEAD", { fetch: "if-missing" });
     const tree = await this.source.checkout(r.url, head.sha);
     const loaded = await this.readApplications(tree, r.appsPath);
     const clashes: { name: string; message: string }[] = [];
+    const kept: { name: string; file: InvalidApplicationFile }[] = [];
     if (loaded.ok) {
       const declared = new Set<string>();
+      // An application whose file is now invalid keeps its last good definition (and is told why);
+      // the others sync on. Names come from the broken file, or from where the application was declared.
+      for (const f of loaded.invalid) {
+        for (const [name, entry] of this.apps) {
+          if (entry.declaredIn === r.url && (f.names.includes(name) || entry.app.origin.file === f.file) && !declared.has(name)) {
+            declared.add(name);
+            kept.push({ name, file: f });
+          }
+        }
+      }
       for (const app of loaded.value) {
         const name = app.metadata.name;
         const other = this.apps.get(name);
@@ -325,7 +359,7 @@ export class Daemon {
       for (const gone of r.apps) if (!declared.has(gone) && this.apps.get(gone)?.declaredIn === r.url) this.apps.delete(gone);
       r.apps = declared;
     }
-    return { head, loaded, clashes };
+    return { head, loaded, clashes, kept };
   }
 
   /**
@@ -333,14 +367,14 @@ export class Daemon {
    * Applications are read once for all of its applications (a repository of 100 applications
    * would otherwise be read 100 times per commit); the last 16 reads are kept.
    */
-  private readApplications(tree: string, appsPath: string): ReturnType<typeof loadApplications> {
+  private readApplications(tree: string, appsPath: string): ReturnType<typeof loadApplicationSet> {
     const key = `${tree}\0${appsPath}`;
     let read = this.appsRead.get(key);
     if (!read) {
-      const fresh = loadApplications(tree, { appsPath });
+      const fresh = loadApplicationSet(tree, { appsPath });
       // Only a good read is kept: a failed one (a file that could not be read just then) is tried again next time.
       const drop = () => this.appsRead.get(key) === fresh && this.appsRead.delete(key);
-      fresh.then((r) => r.ok || drop(), drop);
+      fresh.then((r) => (r.ok && r.invalid.length === 0) || drop(), drop);
       read = fresh;
     }
     this.appsRead.delete(key);
@@ -369,8 +403,9 @@ export class Daemon {
     if (!entry) return;
     const tree = await this.source.checkout(entry.repo, sha);
     const app = await this.applicationAt(entry, tree, name);
-    const rendered = await renderApplication(tree, app);
+    const rendered = await this.renderer.renderApplication(tree, app);
     const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
+    this.declared.set(name, new Set(rendered.objects.map((o) => o.key)));
     await this.services.setServices(name, objects.filter((o): o is Service => o.kind === "Service"));
     await this.applier.sync({
       app: name,
@@ -379,6 +414,7 @@ export class Daemon {
       objects,
       prune: false,
       autoRollback: app.spec.syncPolicy.autoRollback,
+      podSecurity: this.projectFor(app).podSecurity,
     });
     this.log({ app: name, msg: "resumed", commit: sha });
   }
@@ -412,7 +448,15 @@ export class Daemon {
 
   private async refreshRepo(r: RepoState, initiator: Initiator, clashesOut: { name: string; message: string }[]): Promise<void> {
     if (this.stopping) return;
-    const { head, loaded, clashes } = await this.loadApps(r);
+    const { head, loaded, clashes, kept } = await this.loadApps(r);
+    for (const { name, file } of kept) {
+      const message = `${file.file} at commit ${head.sha.slice(0, 7)} is invalid; application ${name} keeps its last good definition: ${file.problems.map(formatProblem).join("; ")}`;
+      this.log({ level: "error", app: name, msg: "application file is invalid; keeping its last good definition", problems: message });
+      if (await this.store.getApp(name)) {
+        await this.store.recordEvent(name, { type: "Warning", reason: "ApplicationInvalid", message });
+        await this.view.publish(name);
+      }
+    }
     if (!loaded.ok) {
       const message = loaded.errors.map((p) => `${p.file ?? ""}${p.line ? `:${p.line}` : ""}: ${p.field ? `${p.field}: ` : ""}${p.message}`).join("; ");
       this.log({ level: "error", repo: r.url, msg: "applications are invalid; keeping the last good set", commit: head.sha, problems: message });
@@ -487,14 +531,19 @@ export class Daemon {
     const app = await this.applicationAt(entry, tree, name);
     let rendered;
     try {
-      rendered = await renderApplication(tree, app);
+      rendered = await this.renderer.renderApplication(tree, app);
     } catch (err) {
       const e = err as CapstanError;
       const detail = [e.message, ...(e.problems ?? []).map((p) => `${p.file ?? ""}${p.line ? `:${p.line}` : ""}: ${p.field ? `${p.field}: ` : ""}${p.message}`)].join("; ");
       await this.failWithoutApplying(name, commit, initiator, "RenderFailed", detail);
       return;
     }
-    const manifests = revisionManifests(rendered.objects);
+    const denied = this.deniedByProject(name, app, rendered.objects);
+    if (denied) {
+      await this.failWithoutApplying(name, commit, initiator, denied.reason, denied.detail);
+      return;
+    }
+    const manifests = revisionManifests(rendered.objects, { redactionKey: this.redactionKey });
     const rev = await this.store.beginRevision(name, {
       commit: commit.sha,
       message: commit.message.split("\n")[0] ?? "",
@@ -516,6 +565,7 @@ export class Daemon {
     }
     let outcome;
     try {
+      this.declared.set(name, new Set(rendered.objects.map((o) => o.key)));
       await this.applier.sync({
         app: name,
         namespace: app.spec.destination.namespace,
@@ -523,6 +573,7 @@ export class Daemon {
         objects,
         prune: app.spec.syncPolicy.automated?.prune ?? false,
         autoRollback: app.spec.syncPolicy.autoRollback,
+        podSecurity: this.projectFor(app).podSecurity,
       });
       outcome = await Promise.race([this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000), this.halted]);
     } catch (err) {
@@ -611,6 +662,26 @@ export class Daemon {
       event: { type: "Warning", reason: "RolledBack", message: `rolled back to ${healthyCommit.slice(0, 7)}; ${failedCommit.slice(0, 7)} will not be retried until a newer commit arrives` },
     });
     this.metrics.rolloutRolledBack(name);
+  }
+
+  /** The Application's project from the config file (the default project when it names none). */
+  private projectFor(app: Application): ProjectConfig {
+    const found = projectOf(app, this.options.config);
+    return found.ok ? found.value : DEFAULT_PROJECT;
+  }
+
+  /**
+   * Why a rendered commit may not be applied at all: its project's bounds (repositories,
+   * namespaces, pod security) or objects another application already declares.
+   */
+  private deniedByProject(name: string, app: Application, objects: readonly RenderedObject[]): { reason: string; detail: string } | undefined {
+    const subjects = objects.map((o) => ({ object: o.object as unknown as ManifestObject, ...(o.file ? { file: o.file } : {}) }));
+    const project = projectProblems(app, this.options.config, subjects);
+    if (project.length > 0) return { reason: "ProjectDenied", detail: project.map(formatProblem).join("; ") };
+    const owner = (key: string) => [...this.declared].find(([other, keys]) => other !== name && keys.has(key))?.[0];
+    const shared = sharedObjectProblems(name, objects.map((o) => ({ key: o.key, ...(o.file ? { file: o.file } : {}) })), owner);
+    if (shared.length > 0) return { reason: "SharedResource", detail: shared.map(formatProblem).join("; ") };
+    return undefined;
   }
 
   private async failWithoutApplying(name: string, commit: ResolvedRevision, initiator: Initiator, reason: string, message: string): Promise<void> {
@@ -710,7 +781,8 @@ function followedRepositories(options: DaemonOptions): RepoState[] {
   const seen = new Set<string>();
   return list.flatMap((r) => {
     const local = isLocalPath(r.repo);
-    const url = local ? resolve(r.repo) : r.repo;
+    // A user:password in the URL is a credential for that repository alone; it is never stored or shown.
+    const url = local ? resolve(r.repo) : splitUserinfo(r.repo).url;
     if (seen.has(url)) return [];
     seen.add(url);
     const poll = r.poll ?? options.poll;
@@ -725,7 +797,7 @@ function isLocalPath(repo: string): boolean {
 
 /** Starts a daemon: takes the state directory's lock, serves the API and dashboard, begins watching. */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
-  await mkdir(options.stateDir, { recursive: true });
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 7420;
   const lock = acquireDaemonLock(options.stateDir, { apiAddress: `${host}:${port}` });

@@ -1,5 +1,4 @@
 import { parseAllDocuments } from "yaml";
-import { renderApplication } from "../application/index.js";
 import type { PodStatus } from "../controllers/pods/types.js";
 import { diffObjects, objectDiffs, type DiffObject } from "../diff/index.js";
 import { CapstanError } from "../errors.js";
@@ -183,13 +182,13 @@ export class DaemonViewImpl implements DaemonView {
       const head = await this.daemon.source.resolve(entry.repo, entry.app.spec.source.targetRevision, { fetch: "if-missing" });
       const tree = await this.daemon.source.checkout(entry.repo, head.sha);
       const app = await this.daemon.applicationAt(entry, tree, name);
-      target = (await renderApplication(tree, app)).objects;
+      target = (await this.daemon.renderer.renderApplication(tree, app)).objects;
     } else {
       const rev = await this.daemon.store.getRevision(name, against.revision);
       if (!rev) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} has no revision ${against.revision}`);
       target = toDiffObjects(parseAllDocuments(rev.manifests).map((d) => d.toJS()));
     }
-    const result = diffObjects(live, target);
+    const result = diffObjects(live, target, { redactionKey: this.daemon.redactionKey });
     return { text: objectDiffs(result).map((d) => d.text).join("\n"), json: result };
   }
 

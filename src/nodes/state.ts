@@ -50,7 +50,7 @@ export async function readStoredNodes(stateDir: string): Promise<StoredNodes> {
 /** Written to a temporary file and renamed, so a crash never leaves half a file. */
 export async function writeStoredNodes(stateDir: string, data: StoredNodes): Promise<void> {
   const file = nodesFile(stateDir);
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`);
   await rename(tmp, file);

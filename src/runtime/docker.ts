@@ -173,7 +173,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const mounts = (spec.mounts ?? []).map((m) => {
       if (m.type === "tmpfs") return { Type: "tmpfs" as const, Target: m.target, TmpfsOptions: m.sizeBytes ? { SizeBytes: m.sizeBytes } : undefined };
-      return { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false };
+      return { Type: m.type === "hostPath" ? ("bind" as const) : m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false };
     });
     const network = spec.network?.name;
     const options: Docker.ContainerCreateOptions = {

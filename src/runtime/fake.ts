@@ -169,7 +169,7 @@ export class FakeRuntime implements ContainerRuntime {
         type: m.type,
         source: m.type === "tmpfs" ? "" : m.source,
         target: m.target,
-        readOnly: m.type === "bind" ? true : m.type === "volume" ? (m.readOnly ?? false) : false,
+        readOnly: m.type === "tmpfs" ? false : (m.readOnly ?? false),
       })),
     };
     const c: FakeContainer = { details, spec: structuredClone(spec), logs: [] };

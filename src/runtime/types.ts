@@ -26,6 +26,8 @@ export type Mount =
   | { type: "volume"; source: string; target: string; readOnly?: boolean }
   /** Only read-only binds of files Capstan generated (ConfigMap/Secret files). */
   | { type: "bind"; source: string; target: string; readOnly: true }
+  /** A host path that the operator's project granted (pod security admitted it before the pod was made). */
+  | { type: "hostPath"; source: string; target: string; readOnly: boolean }
   | { type: "tmpfs"; target: string; sizeBytes?: number };
 
 export interface ContainerSpec {

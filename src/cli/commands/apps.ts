@@ -24,7 +24,7 @@ export function syncColumn(a: AppSummary): string {
 async function listApps(ctx: CommandContext): Promise<AppSummary[]> {
   const d = findDaemon(ctx.global.stateDir);
   if (d) return daemonApi.listApps(d);
-  const store = openSqliteStateStore(ctx.global.stateDir);
+  const store = openSqliteStateStore(ctx.global.stateDir, { onWarning: (msg) => ctx.io.stderr(`warning: ${msg}\n`) });
   try {
     const out: AppSummary[] = [];
     for (const rec of await store.listApps()) out.push(appSummary(rec, await store.listRevisions(rec.name), "default"));
@@ -37,7 +37,7 @@ async function listApps(ctx: CommandContext): Promise<AppSummary[]> {
 async function listHistory(ctx: CommandContext, name: string): Promise<HistoryEntry[]> {
   const d = findDaemon(ctx.global.stateDir);
   if (d) return daemonApi.history(d, name);
-  const store = openSqliteStateStore(ctx.global.stateDir);
+  const store = openSqliteStateStore(ctx.global.stateDir, { onWarning: (msg) => ctx.io.stderr(`warning: ${msg}\n`) });
   try {
     if (!(await store.getApp(name))) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} has no state in ${ctx.global.stateDir}`);
     return (await store.listRevisions(name)).reverse().map(historyEntry);

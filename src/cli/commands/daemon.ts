@@ -61,9 +61,10 @@ export async function daemonOptions(args: string[], ctx: CommandContext): Promis
     ...(appsPath ? { appsPath } : {}),
     ...(poll ? { poll } : {}),
     ...(secret ? { webhookSecret: secret } : {}),
-    ...(config ? { config } : {}),
+    ...(config ? { config, configDir } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(settings.syncTimeout ? { syncTimeoutMs: parseDuration(settings.syncTimeout) } : {}),
+    ...(settings.renderTimeout ? { renderTimeoutMs: parseDuration(settings.renderTimeout) } : {}),
     ...(settings.nodeMonitorPeriod || settings.nodeMonitorGracePeriod || settings.podEvictionTimeout
       ? {
           nodeHealth: {

@@ -5,10 +5,13 @@ import { loadApplications, renderApplication, renderInputDigest } from "../../ap
 import type { Application, RenderedObject } from "../../application/index.js";
 import type { Chart } from "../../chart/index.js";
 import { diffObjects, hasDifferences, printReport } from "../../diff/index.js";
-import type { AppDiff, DiffFormat, DiffReport, DiffSide, RevisionLabel, SideError } from "../../diff/index.js";
+import type { AppDiff, DiffFormat, RedactionKey, DiffReport, DiffSide, RevisionLabel, SideError } from "../../diff/index.js";
 import { CapstanError, formatProblem } from "../../errors.js";
 import type { Problem } from "../../errors.js";
-import { loadConfig } from "../../config/index.js";
+import { loadConfig, type CapstanConfig } from "../../config/index.js";
+import type { ManifestObject } from "../../manifest/index.js";
+import { projectProblems } from "../../security/index.js";
+import { ensureRedactionKey } from "../../state/index.js";
 import { createGitSource, gitSourceOptions, nearNames, parseRepoURL } from "../../source/index.js";
 import type { GitSource } from "../../source/index.js";
 import { colorEnabled, parseOutputFormat } from "../printers.js";
@@ -25,6 +28,10 @@ export interface DiffRevisionsOptions {
   base?: string;
   appsPath?: string;
   source: GitSource;
+  /** The config file: each Application's project bounds what it may do, as the daemon enforces. */
+  config?: CapstanConfig;
+  /** Secrets show as HMACs under this key (the state directory's), as the daemon shows them. */
+  redactionKey?: RedactionKey;
 }
 
 interface Side {
@@ -129,7 +136,16 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
     const cacheKey = `${sha}\0${JSON.stringify(app.spec)}\0${app.metadata.name}`;
     let p = renders.get(cacheKey);
     if (!p) {
-      p = renderApplication(root, app, { charts }).then((r) => r.objects);
+      p = renderApplication(root, app, { charts }).then((r) => {
+        // The daemon's refusal, shown on the pull request before the merge.
+        const denied = projectProblems(
+          app,
+          options.config,
+          r.objects.map((o) => ({ object: o.object as unknown as ManifestObject, ...(o.file ? { file: o.file } : {}) })),
+        );
+        if (denied.length > 0) throw new CapstanError("PROJECT_DENIED", `application ${app.metadata.name} is outside its project "${app.spec.project}"`, { problems: denied });
+        return r.objects;
+      });
       renders.set(cacheKey, p);
     }
     return p;
@@ -182,7 +198,7 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
       ? await renderSide(entry, revision, revApp, "revision").then((objects) => [objects, objects])
       : await Promise.all(sideList.map(([side, app, sideName]) => renderSide(entry, side, app, sideName)));
     entry.errors.sort((a, b) => (a.side === b.side ? 0 : a.side === "base" ? -1 : 1));
-    if (before && after) entry.result = diffObjects(before, after);
+    if (before && after) entry.result = diffObjects(before, after, options.redactionKey ? { redactionKey: options.redactionKey } : {});
     if (options.apps === "all" && entry.errors.length === 0 && entry.result && !hasDifferences(entry.result)) continue;
     results.push(entry);
   }
@@ -260,7 +276,7 @@ export const diffCommand: Command = {
     let report: DiffReport;
     try {
       const config = await loadConfig(global.config);
-      const source = createGitSource(gitSourceOptions(config, { stateDir: global.stateDir, cwd: io.cwd, env: io.env }));
+      const source = createGitSource(gitSourceOptions(config, { stateDir: global.stateDir, cwd: io.cwd, env: io.env, ownRepos: [parsed.repo] }));
       report = await diffRevisions({
         repo: parsed.repo,
         apps: parsed.apps,
@@ -268,6 +284,8 @@ export const diffCommand: Command = {
         ...(parsed.base !== undefined ? { base: parsed.base } : {}),
         appsPath: parsed.appsPath,
         source,
+        config,
+        redactionKey: ensureRedactionKey(global.stateDir),
       });
     } catch (err) {
       if (!(err instanceof CapstanError)) throw err;

@@ -10,9 +10,10 @@ import { CapstanError, formatProblem } from "../../errors.js";
 import type { Problem } from "../../errors.js";
 import { parseManifests } from "../../manifest/parse.js";
 import type { CliIO, Command } from "../types.js";
-import { printError, repoPaths, setFlagsFrom, usageError, valueOptions } from "./template.js";
+import { DEFAULT_POD_SECURITY, checkPodSecurity, type PodSecurityPolicy } from "../../security/index.js";
+import { podSecurityFor, printError, repoPaths, setFlagsFrom, usageError, valueOptions } from "./template.js";
 
-const USAGE = "capstan lint CHART [-f FILE]... [--set K=V]... [--set-string K=V]... [--set-json K=JSON]... [--namespace NS] [--strict]";
+const USAGE = "capstan lint CHART [-f FILE]... [--set K=V]... [--set-string K=V]... [--set-json K=JSON]... [--namespace NS] [--project NAME] [--strict]";
 
 export interface LintOptions {
   chart: string;
@@ -22,6 +23,9 @@ export interface LintOptions {
   releaseName: string;
   /** Warnings fail the lint too. */
   strict: boolean;
+  /** The config file's project whose pod security applies (default `default`: baseline, no exceptions). */
+  project?: string;
+  podSecurity?: PodSecurityPolicy;
 }
 
 export function parseLintArgs(args: string[]): LintOptions {
@@ -40,6 +44,7 @@ export function parseLintArgs(args: string[]): LintOptions {
     namespace: values.namespace ?? "default",
     releaseName: values["release-name"] ?? "release-name",
     strict: values.strict ?? false,
+    ...(values.project ? { project: values.project } : {}),
   };
 }
 
@@ -129,6 +134,7 @@ export async function lintChart(opts: LintOptions, io: Pick<CliIO, "cwd">): Prom
   }
   const parsed = parseManifests(documents, { defaultNamespace: opts.namespace });
   if (!parsed.ok) add(parsed.errors);
+  else add(checkPodSecurity(parsed.value.map((object, i) => ({ object, file: documents[i]?.file ?? chart.dir })), opts.podSecurity ?? DEFAULT_POD_SECURITY));
   add(parsed.warnings, "warning");
   return report;
 }
@@ -156,7 +162,7 @@ export const lintCommand: Command = {
     }
     let report: LintReport;
     try {
-      report = await lintChart(opts, io);
+      report = await lintChart({ ...opts, podSecurity: await podSecurityFor(opts.project, ctx.global.config) }, io);
     } catch (e) {
       printError(io, e);
       return 1;

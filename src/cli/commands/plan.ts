@@ -3,7 +3,7 @@ import { applicationsError, loadApplications, renderApplication } from "../../ap
 import type { Application } from "../../application/index.js";
 import { configuredNodes, loadConfig } from "../../config/index.js";
 import type { CapstanConfig } from "../../config/index.js";
-import { FileDesiredStore, allowancesOf, planHasChanges, readLiveObjects, planSync } from "../../controllers/apply/index.js";
+import { FileDesiredStore, planHasChanges, readLiveObjects, planSync } from "../../controllers/apply/index.js";
 import type { DesiredStore, SyncTask } from "../../controllers/apply/index.js";
 import { previewRollout } from "../../controllers/workloads/preview.js";
 import type { PreviewPlacer, RolloutBatch } from "../../controllers/workloads/preview.js";
@@ -22,6 +22,7 @@ import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
 import type { ContainerRuntime } from "../../runtime/types.js";
 import { createGitSource, gitSourceOptions, nearNames, parseRepoURL } from "../../source/index.js";
 import type { GitSource, ResolvedRevision } from "../../source/index.js";
+import { DEFAULT_POD_SECURITY, projectOf, projectProblems, type PodSecurityPolicy } from "../../security/index.js";
 import { installationLabels } from "../../state/index.js";
 import { colorEnabled, paint, parseOutputFormat } from "../printers.js";
 import type { CliIO, Command, GlobalOptions } from "../types.js";
@@ -31,6 +32,8 @@ export interface ResolvedApplication {
   app: Application;
   revision: ResolvedRevision;
   objects: ManifestObject[];
+  /** The pod security of the Application's project, which the applier enforces. */
+  podSecurity: PodSecurityPolicy;
 }
 
 export interface ResolveApplicationOptions {
@@ -40,6 +43,8 @@ export interface ResolveApplicationOptions {
   revision?: string;
   appsPath?: string;
   source: GitSource;
+  /** The config file: the Application's project bounds what it may do. */
+  config?: CapstanConfig;
 }
 
 /** Loads the named Application from the repository at the revision and renders its chart. */
@@ -74,7 +79,16 @@ export async function resolveApplication(options: ResolveApplicationOptions): Pr
     root = await source.checkout(app.spec.source.repoURL, chartRev.sha);
   }
   const rendered = await renderApplication(root, app);
-  return { app, revision: resolved, objects: rendered.objects.map((o) => o.object as unknown as ManifestObject) };
+  const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
+  // What the daemon would refuse is refused here too, so a one-shot sync or plan says so first.
+  const denied = projectProblems(
+    app,
+    options.config,
+    rendered.objects.map((o) => ({ object: o.object as unknown as ManifestObject, ...(o.file ? { file: o.file } : {}) })),
+  );
+  if (denied.length > 0) throw new CapstanError("PROJECT_DENIED", `application ${app.metadata.name} is outside its project "${app.spec.project}"`, { problems: denied });
+  const project = projectOf(app, options.config);
+  return { app, revision: resolved, objects, podSecurity: project.ok ? project.value.podSecurity : DEFAULT_POD_SECURITY };
 }
 
 export interface RolloutPreview {
@@ -190,7 +204,7 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
   const state = await store.load(name);
   const live = await readLiveObjects(runtime, name, namespace, state.applied?.objects ?? [], options.labels ?? {});
   const prune = options.prune ?? app.spec.syncPolicy.automated?.prune ?? false;
-  const planned = planSync(resolved.objects, live, { namespace, prune, allow: allowancesOf(app.metadata.annotations) });
+  const planned = planSync(resolved.objects, live, { namespace, prune, podSecurity: resolved.podSecurity });
   if (!planned.ok) {
     throw new CapstanError("MANIFEST_INVALID", `application ${name}: ${planned.errors.length === 1 ? "1 object is" : `${planned.errors.length} objects are`} refused`, {
       problems: planned.errors,
@@ -209,7 +223,7 @@ export async function planApplication(options: PlanApplicationOptions): Promise<
   const revision = { ref: resolved.revision.ref, sha: resolved.revision.sha };
   const diff: DiffReport = {
     repo: parseRepoURL(options.repo).display,
-    apps: [{ name, base: { ref: "live", sha: state.applied?.commit ?? "" }, revision, result: diffObjects(base, target), errors: [] }],
+    apps: [{ name, base: { ref: "live", sha: state.applied?.commit ?? "" }, revision, result: diffObjects(base, target, options.store.redactionKey ? { redactionKey: options.store.redactionKey } : {}), errors: [] }],
   };
 
   const containers = await runtime.list({ ...(options.labels ?? {}), [LABEL.managedBy]: MANAGED_BY_VALUE, [LABEL.application]: name });
@@ -314,10 +328,13 @@ export interface CommandEnv {
   stateDir: string;
 }
 
-/** Configuration, git source, engine and desired store as a one-shot command uses them. */
-export async function commandEnv(io: CliIO, global: GlobalOptions): Promise<CommandEnv> {
+/**
+ * Configuration, git source, engine and desired store as a one-shot command uses them. `ownRepos`
+ * (the command's --repo) are the repositories CAPSTAN_GIT_TOKEN may be sent to.
+ */
+export async function commandEnv(io: CliIO, global: GlobalOptions, ownRepos: string[] = []): Promise<CommandEnv> {
   const config = await loadConfig(global.config);
-  const source = createGitSource(gitSourceOptions(config, { stateDir: global.stateDir, cwd: io.cwd, env: io.env }));
+  const source = createGitSource(gitSourceOptions(config, { stateDir: global.stateDir, cwd: io.cwd, env: io.env, ownRepos }));
   return { config, source, runtime: defaultRuntime(config), store: new FileDesiredStore(global.stateDir), stateDir: global.stateDir };
 }
 
@@ -380,8 +397,8 @@ export const planCommand: Command = {
     }
     let report: PlanReport;
     try {
-      const env = await commandEnv(io, global);
-      const resolved = await resolveApplication({ repo: parsed.repo, app: parsed.app, appsPath: parsed.appsPath, source: env.source, ...(parsed.revision ? { revision: parsed.revision } : {}) });
+      const env = await commandEnv(io, global, [parsed.repo]);
+      const resolved = await resolveApplication({ repo: parsed.repo, app: parsed.app, appsPath: parsed.appsPath, source: env.source, config: env.config, ...(parsed.revision ? { revision: parsed.revision } : {}) });
       // Live state as this state directory's daemon sees it: its own containers only.
       const labels = installationLabels(env.stateDir);
       const nodes = await planNodes(env.config, env.stateDir, labels);

@@ -1,12 +1,15 @@
+import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { Applier, allowancesOf } from "../../controllers/apply/index.js";
+import { Applier } from "../../controllers/apply/index.js";
 import type { DesiredStore, SyncOutcome, SyncTask } from "../../controllers/apply/index.js";
 import { createPodManager } from "../../controllers/pods/index.js";
 import type { PodManager } from "../../controllers/pods/index.js";
 import type { Clock } from "../../controllers/clock.js";
 import { CapstanError } from "../../errors.js";
 import type { ContainerRuntime } from "../../runtime/types.js";
-import { installationLabels } from "../../state/index.js";
+import { acquireDaemonLock, installationLabels, readDaemonLock } from "../../state/index.js";
+import type { DaemonLock } from "../../state/index.js";
+import { daemonURL } from "../client.js";
 import type { Command } from "../types.js";
 import { commandEnv, reportError, resolveApplication } from "./plan.js";
 import type { ResolvedApplication } from "./plan.js";
@@ -75,8 +78,8 @@ export async function syncApplication(options: SyncApplicationOptions): Promise<
       commit: resolved.revision.sha,
       objects: resolved.objects,
       prune: options.prune ?? app.spec.syncPolicy.automated?.prune ?? false,
-      allow: allowancesOf(app.metadata.annotations),
       autoRollback: app.spec.syncPolicy.autoRollback,
+      podSecurity: resolved.podSecurity,
     });
     const result: SyncApplicationResult = { app: name, commit: resolved.revision.sha, tasks };
     if (options.wait) {
@@ -108,6 +111,34 @@ export function parseDuration(text: string): number {
   }
   if (consumed !== t.length || t.length === 0) throw new CapstanError("USAGE", `--timeout ${text}: not a duration (write 90s, 5m or 1h)`);
   return Math.round(total);
+}
+
+/**
+ * Holds the state directory as its daemon would, for as long as a one-shot sync applies: with a
+ * daemon running on it, both would create, replace and remove the same containers. A running daemon
+ * makes this refuse, naming it and what to do; a daemon started meanwhile is refused until the sync
+ * ends. A lock left by a process that is gone is taken over, as a daemon takes it over.
+ */
+export function holdStateDir(stateDir: string, app: string): DaemonLock {
+  const refuse = (holder: { pid: number; host: string; apiAddress: string }): CapstanError => {
+    const api = daemonURL(stateDir) ?? holder.apiAddress;
+    const where = `pid ${holder.pid}${holder.host && holder.host !== hostname() ? ` on ${holder.host}` : ""}${api ? `, API on ${api}` : ""}`;
+    return new CapstanError(
+      "STATE_ERROR",
+      `a capstan daemon holds the state directory ${stateDir} (${where}), so a one-shot sync would race it; ` +
+        `ask the daemon to sync instead (\`capstan sync ${app}\`, then \`capstan wait ${app}\`), or stop the daemon and run this again`,
+    );
+  };
+  const holder = readDaemonLock(stateDir);
+  // A daemon in this very process: taking its lock over as a previous life's would cut it out.
+  if (holder && holder.pid === process.pid && holder.host === hostname()) throw refuse(holder);
+  try {
+    return acquireDaemonLock(stateDir);
+  } catch (err) {
+    const now = readDaemonLock(stateDir);
+    if (err instanceof CapstanError && now) throw refuse(now);
+    throw err;
+  }
 }
 
 const USAGE = "capstan sync --repo PATH|URL --app NAME [--revision REF] [--wait] [--timeout 5m] [--prune] [--apps-path apps]";
@@ -164,9 +195,11 @@ export const syncCommand: Command = {
       return 2;
     }
     let result: SyncApplicationResult;
+    let lock: DaemonLock | undefined;
     try {
-      const env = await commandEnv(io, global);
-      const resolved = await resolveApplication({ repo: parsed.repo, app: parsed.app, appsPath: parsed.appsPath, source: env.source, ...(parsed.revision ? { revision: parsed.revision } : {}) });
+      lock = holdStateDir(global.stateDir, parsed.app);
+      const env = await commandEnv(io, global, [parsed.repo]);
+      const resolved = await resolveApplication({ repo: parsed.repo, app: parsed.app, appsPath: parsed.appsPath, source: env.source, config: env.config, ...(parsed.revision ? { revision: parsed.revision } : {}) });
       io.stderr(`syncing ${parsed.app} at ${resolved.revision.ref} (${resolved.revision.sha.slice(0, 7)})\n`);
       result = await syncApplication({
         resolved,
@@ -179,6 +212,8 @@ export const syncCommand: Command = {
       });
     } catch (err) {
       return reportError(io, err);
+    } finally {
+      lock?.release();
     }
     for (const t of result.tasks) if (t.action !== "unchanged") io.stdout(`${t.action.padEnd(9)} ${t.kind} ${t.namespace}/${t.name}${t.reason ? ` (${t.reason})` : ""}\n`);
     const short = result.commit.slice(0, 7);

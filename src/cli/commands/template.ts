@@ -9,7 +9,9 @@ import { globToRegExp } from "../../chart/files.js";
 import type { SetFlag } from "../../chart/strvals.js";
 import { CapstanError, formatProblem } from "../../errors.js";
 import type { Problem } from "../../errors.js";
+import { loadConfig } from "../../config/index.js";
 import { parseManifests } from "../../manifest/parse.js";
+import { DEFAULT_POD_SECURITY, checkPodSecurity, projectNamed, type PodSecurityPolicy } from "../../security/index.js";
 import type { ManifestObject } from "../../manifest/schemas.js";
 import type { CliIO, Command } from "../types.js";
 
@@ -22,6 +24,8 @@ export const valueOptions = {
   "set-file": { type: "string", multiple: true },
   namespace: { type: "string", short: "n" },
   "release-name": { type: "string" },
+  /** The config file's project whose pod-security level and exceptions the objects are checked against. */
+  project: { type: "string" },
 } as const;
 
 /** Set flags in command-line order, from parseArgs tokens. */
@@ -74,7 +78,7 @@ export function printError(io: CliIO, e: unknown): void {
 }
 
 const USAGE =
-  "capstan template CHART [-f FILE]... [--set K=V]... [--set-string K=V]... [--set-json K=JSON]... [--set-file K=PATH]... [--namespace NS] [--release-name NAME] [--show-only PATH]... [-o yaml|json]";
+  "capstan template CHART [-f FILE]... [--set K=V]... [--set-string K=V]... [--set-json K=JSON]... [--set-file K=PATH]... [--namespace NS] [--release-name NAME] [--show-only PATH]... [--project NAME] [-o yaml|json]";
 
 export interface TemplateOptions {
   chart: string;
@@ -84,6 +88,16 @@ export interface TemplateOptions {
   releaseName: string;
   showOnly: string[];
   output: "yaml" | "json";
+  /** The project (from the config file) whose pod security applies; default `default`: baseline, no exceptions. */
+  project?: string;
+  /** That project's pod security, resolved from the config file by the command. */
+  podSecurity?: PodSecurityPolicy;
+}
+
+/** The pod security `--project NAME` (default `default`) has in the `--config` file. */
+export async function podSecurityFor(project: string | undefined, configFile: string | undefined): Promise<PodSecurityPolicy> {
+  if (project === undefined) return DEFAULT_POD_SECURITY;
+  return projectNamed(project, await loadConfig(configFile)).podSecurity;
 }
 
 /** Reads `capstan template` arguments; throws CapstanError USAGE on a mistake. */
@@ -115,6 +129,7 @@ export function parseTemplateArgs(args: string[]): TemplateOptions {
     releaseName: values["release-name"] ?? "release-name",
     showOnly: values["show-only"] ?? [],
     output,
+    ...(values.project ? { project: values.project } : {}),
   };
 }
 
@@ -152,6 +167,12 @@ export async function templateChart(opts: TemplateOptions, io: Pick<CliIO, "cwd"
   }
   const shown = new Set(documents);
   const objects = parsed.value.filter((_, i) => shown.has(result.documents[i] as RenderedDocument));
+  // The same pod-security refusal a sync would meet, before the chart is merged.
+  const refused = checkPodSecurity(
+    parsed.value.map((object, i) => ({ object, file: result.documents[i]?.file ?? chart.dir })),
+    opts.podSecurity ?? DEFAULT_POD_SECURITY,
+  );
+  if (refused.length > 0) throw new CapstanError("POD_SECURITY_DENIED", `${chart.dir}: rendered objects violate pod security`, { problems: refused });
   const out: TemplateOutput = { documents, objects, warnings: [...collectWarnings(chart), ...result.warnings, ...parsed.warnings] };
   if (result.notes !== undefined) out.notes = result.notes;
   return out;
@@ -180,7 +201,7 @@ export const templateCommand: Command = {
       return 1;
     }
     try {
-      const out = await templateChart(opts, io);
+      const out = await templateChart({ ...opts, podSecurity: await podSecurityFor(opts.project, ctx.global.config) }, io);
       for (const w of out.warnings) io.stderr(`${formatProblem({ ...w, severity: "warning" })}\n`);
       if (opts.output === "json") {
         const objects = out.documents.map((d, i) => ({ source: d.source, object: out.objects[i] }));

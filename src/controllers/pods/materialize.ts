@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { parseQuantity, subPathProblem } from "../../manifest/index.js";
 import type { ConfigMap, Container, PodSpec, Probe, Secret, Volume } from "../../manifest/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
@@ -257,7 +257,11 @@ function mountsFor(
         mounts.push({ type: "volume", source: name, target: vm.mountPath, readOnly: Boolean(vm.readOnly) });
       }
     } else if (v.hostPath) {
-      unsupported.push(`${where}: hostPath volumes are not allowed (Capstan mounts no host paths)`);
+      // Admitted by the project's pod-security exceptions before any pod of this template was made.
+      const sub = subPathOf(vm, env, where, problems);
+      if (sub === null) return;
+      const source = posix.normalize(sub ? posix.join(v.hostPath.path, sub) : v.hostPath.path);
+      mounts.push({ type: "hostPath", source, target: vm.mountPath, readOnly: Boolean(vm.readOnly) });
     } else {
       problems.push(`${where}: volume ${v.name} has no source (configMap, secret, persistentVolumeClaim or emptyDir)`);
     }

@@ -69,6 +69,7 @@ spec:
     expect(result.value.map((a) => a.metadata.name)).toEqual(["web", "worker"]);
     const [web, worker] = result.value;
     expect(web?.spec).toEqual({
+      project: "default",
       source: { repoURL: "", path: "charts/web", targetRevision: "main", valueFiles: ["envs/prod/web.yaml"], values: { replicas: 5 } },
       destination: { namespace: "prod", nodeSelector: { disk: "ssd" } },
       syncPolicy: { automated: { prune: true, selfHeal: false }, autoRollback: true, revisionHistoryLimit: 10 },
@@ -146,7 +147,6 @@ spec:
     });
     expect(errors.map(formatProblem)).toEqual([
       'apps/web.yaml:5:3: metadata.namespace: unknown field "namespace" (Applications have no namespace of their own; the objects go to spec.destination.namespace)',
-      'apps/web.yaml:7:3: spec.project: unknown field "project" (Capstan has no projects; remove it)',
       'apps/web.yaml:11:5: spec.destination.server: unknown field "server" (Capstan deploys to its configured nodes; choose them with spec.destination.nodeSelector)',
     ]);
   });
@@ -158,9 +158,10 @@ spec:
     ]);
   });
 
-  it("refuses two applications with the same name, naming where the first is", async () => {
+  it("refuses two applications with the same name, naming the other place at each", async () => {
     const errors = await problems({ "apps/a.yaml": app("web"), "apps/b.yaml": `# second\n${app("web")}` });
     expect(errors.map(formatProblem)).toEqual([
+      'apps/a.yaml:4:9: metadata.name: application "web" is defined again in apps/b.yaml:2 (names must be unique)',
       'apps/b.yaml:5:9: metadata.name: application "web" is already defined in apps/a.yaml:1 (names must be unique)',
     ]);
   });

@@ -231,7 +231,7 @@ describe("materializing a pod template for Docker", () => {
     expect(pod.files).toEqual([]);
   });
 
-  it("refuses a second container, init containers, host paths and the pod IP by name", () => {
+  it("refuses a second container, init containers and the pod IP by name", () => {
     const i = intent({
       initContainers: [{ name: "migrate", image: "x" }],
       containers: [
@@ -242,11 +242,18 @@ describe("materializing a pod template for Docker", () => {
     });
     const err = configError(() => materializePod(i, opts));
     expect(err.reason).toBe("Unsupported");
-    expect(err.problems).toHaveLength(4);
+    expect(err.problems).toHaveLength(3);
     expect(err.problems[0]).toContain("spec.containers[1] (sidecar)");
     expect(err.problems[1]).toContain("spec.initContainers[0] (migrate)");
     expect(err.problems[2]).toContain("status.podIP");
-    expect(err.problems[3]).toContain("hostPath");
+  });
+
+  it("binds a hostPath (admitted by the project's pod security before it gets here) at its normalized path", () => {
+    const i = intent({
+      containers: [{ name: "app", image: "x", volumeMounts: [{ name: "h", mountPath: "/h", readOnly: true, subPath: "web/./logs" }] }],
+      volumes: [{ name: "h", hostPath: { path: "/srv/data/" } }],
+    });
+    expect(materializePod(i, opts).container.mounts).toEqual([{ type: "hostPath", source: "/srv/data/web/logs", target: "/h", readOnly: true }]);
   });
 
   it("refuses item paths that climb out of the volume directory", () => {
