@@ -60,7 +60,8 @@ describe("boundaries between applications and the host", () => {
   let d: RunningDaemon;
 
   const history = (name: string): Promise<HistoryEntry[]> => d.daemon.view.history(name, 10);
-  const settled = (name: string) => until(`${name} to finish a revision`, async () => ((await history(name)).find((r) => r.phase !== "Running") ?? null), 60_000, 200);
+  // The application exists once the daemon has read the commit declaring it.
+  const settled = (name: string) => until(`${name} to finish a revision`, async () => ((await history(name).catch(() => [])).find((r) => r.phase !== "Running") ?? null), 60_000, 200);
   const containersOf = (name: string) =>
     execFileSync("docker", ["ps", "-aq", "--filter", `label=capstan.dev/application=${name}`, "--filter", `label=capstan-test=${runLabel["capstan-test"]}`], { encoding: "utf8" })
       .split("\n")
@@ -81,24 +82,30 @@ describe("boundaries between applications and the host", () => {
         ...chart("owner", {
           "deployment.yaml": deployment("web", "v1"),
           "service.yaml": `apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 8080, targetPort: http, nodePort: ${nodePort}}]\n`,
-          "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {owner: yes}\n",
+          "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {owner: a}\n",
         }),
-        // Puts its v2 pods in the owner's namespace with the owner's Service labels.
-        ...chart("intruder", { "deployment.yaml": deployment("impostor", "v2", { namespace: ns }) }),
-        ...chart("copycat", { "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {owner: no}\n" }),
         ...chart("hostpath", { "deployment.yaml": deployment("reader", "v1", hostMount) }),
         [`apps/owner.yaml`]: app("owner", "owner", ns),
-        [`apps/intruder.yaml`]: app("intruder", "intruder", `${ns}-x`),
-        [`apps/copycat.yaml`]: app("copycat", "copycat", ns),
         // The annotation that used to grant host access from Git grants nothing now.
         [`apps/hostpath.yaml`]: app("hostpath", "hostpath", `${ns}-h`).replace("metadata:\n  name: hostpath\n", 'metadata:\n  name: hostpath\n  annotations: {capstan.dev/allow: "hostPath"}\n'),
         [`apps/granted.yaml`]: app("granted", "hostpath", `${ns}-g`, "  project: storage\n"),
       },
-      "five applications",
+      "three applications",
     );
     const config = parseConfig(`projects:\n  - name: storage\n    podSecurity:\n      exceptions:\n        hostPaths: [${hostDir}]\n`, "capstan.yaml");
     d = await startDaemon({ stateDir, repo: repo.path, port: 0, poll: "0 0 1 1 *", labels: runLabel, config });
     await until("the owner serving", async () => (await served(nodePort)) === "web v1", 60_000);
+    // Once the owner runs, two applications reach for what is its.
+    repo.commit(
+      {
+        // Puts its v2 pods in the owner's namespace with the owner's Service labels.
+        ...chart("intruder", { "deployment.yaml": deployment("impostor", "v2", { namespace: ns }) }),
+        ...chart("copycat", { "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {owner: b}\n" }),
+        [`apps/intruder.yaml`]: app("intruder", "intruder", `${ns}-x`),
+        [`apps/copycat.yaml`]: app("copycat", "copycat", ns),
+      },
+      "two applications reaching into the owner's namespace",
+    );
   }, 90_000);
 
   afterAll(async () => {
