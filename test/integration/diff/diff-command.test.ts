@@ -77,6 +77,11 @@ beforeAll(() => {
   repo.commit({ "charts/web/templates/broken.yaml": null, "charts/web/templates/values-typo.yaml": "kind: ConfigMap\nx: {{ required \"set typo\" .Values.typo }}\n" }, "another break");
   repo.switchTo("main");
 
+  repo.branch("privileged");
+  repo.switchTo("privileged");
+  repo.commit({ "charts/web/templates/deployment.yaml": readExample("charts/web/templates/deployment.yaml").replace(/(\n\s+)containers:/, "$1hostPID: true$1containers:") }, "see the host's processes");
+  repo.switchTo("main");
+
   repo.branch("more-apps");
   repo.switchTo("more-apps");
   repo.commit(
@@ -145,6 +150,13 @@ describe("capstan diff", () => {
     expect(run.stdout).toContain("charts/web/templates/broken.yaml");
     expect(run.stdout).not.toContain("error (base)");
     expect(run.stdout).toContain("base (main) rendered 4 objects");
+  });
+
+  it("shows a pull request what pod security will refuse at sync, on that side, and exits 2", async () => {
+    const run = await diff("--repo", repo.path, "--app", "web", "--revision", "privileged", "-o", "markdown");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('application web is outside its project "default"');
+    expect(run.stdout).toContain('charts/web/templates/deployment.yaml: spec.template.spec.hostPID: Deployment web: violates PodSecurity "baseline:latest": host namespaces (hostPID=true)');
   });
 
   it("reports both sides when both fail to render", async () => {

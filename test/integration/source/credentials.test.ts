@@ -1,7 +1,7 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../../src/config/index.js";
@@ -10,6 +10,7 @@ import { createGitSource } from "../../../src/source/git.js";
 import type { GitSourceOptions } from "../../../src/source/git.js";
 import { gitSourceOptions } from "../../../src/source/settings.js";
 import { makeRepo, removeDir, tempDir } from "../../helpers/git.js";
+import { serveGitCGI } from "../../helpers/git-http.js";
 import type { TestRepo } from "../../helpers/git.js";
 
 /**
@@ -31,44 +32,6 @@ let root: string;
 let work: TestRepo;
 let main: { origin: string; server: Server };
 let elsewhere: { origin: string; server: Server };
-
-function runBackend(req: IncomingMessage, res: ServerResponse, user: string): void {
-  const url = new URL(req.url ?? "/", "http://127.0.0.1");
-  const cgi = spawn("git", ["http-backend"], {
-    env: {
-      PATH: process.env.PATH,
-      GIT_PROJECT_ROOT: root,
-      GIT_HTTP_EXPORT_ALL: "1",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      REQUEST_METHOD: req.method ?? "GET",
-      PATH_INFO: decodeURIComponent(url.pathname),
-      QUERY_STRING: url.search.slice(1),
-      CONTENT_TYPE: req.headers["content-type"] ?? "",
-      GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
-      REMOTE_USER: user,
-      REMOTE_ADDR: "127.0.0.1",
-    },
-  });
-  req.pipe(cgi.stdin);
-  const chunks: Buffer[] = [];
-  cgi.stdout.on("data", (c: Buffer) => chunks.push(c));
-  cgi.on("close", () => {
-    const out = Buffer.concat(chunks);
-    const split = out.indexOf("\r\n\r\n");
-    let status = 200;
-    const headers: Record<string, string> = {};
-    for (const line of out.subarray(0, split).toString("latin1").split("\r\n")) {
-      const colon = line.indexOf(":");
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
-      else if (name) headers[name] = value;
-    }
-    res.writeHead(status, headers);
-    res.end(out.subarray(split + 4));
-  });
-}
 
 async function startServer(name: string, redirectTo: () => string): Promise<{ origin: string; server: Server }> {
   const server = createServer((req, res) => {
@@ -94,7 +57,7 @@ async function startServer(name: string, redirectTo: () => string): Promise<{ or
       return;
     }
     if (url.pathname.startsWith("/team/moved-after-auth.git/")) return redirect();
-    runBackend(req, res, given.slice(0, given.indexOf(":")));
+    serveGitCGI(req, res, root, given.slice(0, given.indexOf(":")));
   });
   const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
   return { origin: `http://127.0.0.1:${port}`, server };

@@ -86,4 +86,19 @@ describe("capstan lint", () => {
       strict: true,
     });
   });
+
+  test("refuses what pod security would refuse at sync, and --project takes the exception from the config file", async () => {
+    const repo = makeRepo({
+      "charts/app/Chart.yaml": chartYaml("app"),
+      "charts/app/templates/dep.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  selector:\n    matchLabels:\n      app: a\n  template:\n    metadata:\n      labels:\n        app: a\n    spec:\n      hostIPC: true\n      containers:\n        - name: app\n          image: busybox:1\n",
+      "capstan.yaml": "projects:\n  - name: ipc\n    podSecurity:\n      exceptions: {hostIPC: true}\n",
+    });
+    cleanups.push(repo.cleanup);
+    const refused = await run(["charts/app"], repo.root);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('[ERROR] templates/dep.yaml: spec.template.spec.hostIPC: Deployment app: violates PodSecurity "baseline:latest": host namespaces (hostIPC=true)');
+    const ctx: CommandContext = { io: { stdout: () => {}, stderr: () => {}, env: {}, cwd: repo.root, isTTY: false }, global: { stateDir: "/nonexistent", config: path.join(repo.root, "capstan.yaml") } };
+    expect(await lintCommand.run(["charts/app", "--project", "ipc"], ctx)).toBe(0);
+  });
 });
