@@ -200,7 +200,10 @@ export class DockerRuntime implements ContainerRuntime {
         // Capstan restarts containers itself, with back-off and probes.
         RestartPolicy: { Name: "no" },
         NetworkMode: network,
-        Privileged: false,
+        Privileged: spec.privileged ?? false,
+        PidMode: spec.pidMode,
+        IpcMode: spec.ipcMode,
+        SecurityOpt: spec.noNewPrivileges ? ["no-new-privileges:true"] : undefined,
       },
       NetworkingConfig: network ? { EndpointsConfig: { [network]: { Aliases: spec.network?.aliases ?? [] } } } : undefined,
     };

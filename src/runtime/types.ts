@@ -52,6 +52,12 @@ export interface ContainerSpec {
   readOnlyRootFilesystem?: boolean;
   capAdd?: string[];
   capDrop?: string[];
+  /** Only what the operator's project granted reaches these (pod security refuses them otherwise). */
+  privileged?: boolean;
+  pidMode?: "host";
+  ipcMode?: "host";
+  /** `allowPrivilegeEscalation: false`: setuid binaries gain nothing (Docker's no-new-privileges). */
+  noNewPrivileges?: boolean;
 }
 
 export type ContainerStatus = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";

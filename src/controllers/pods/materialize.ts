@@ -336,17 +336,13 @@ function podLevelUnsupported(spec: PodSpec, unsupported: string[], warnings: str
     unsupported.push(`spec.containers[${i + 1}] (${c.name}): one container per pod on Docker (pods do not share a network namespace yet); run it as its own Deployment`);
   });
   (spec.initContainers ?? []).forEach((c, i) => unsupported.push(`spec.initContainers[${i}] (${c.name}): init containers are not supported yet`));
-  if (spec.hostNetwork) unsupported.push("spec.hostNetwork: host networking is not allowed");
-  if (spec.hostPID) unsupported.push("spec.hostPID: the host PID namespace is not allowed");
-  if (spec.hostIPC) unsupported.push("spec.hostIPC: the host IPC namespace is not allowed");
+  if (spec.hostNetwork) unsupported.push("spec.hostNetwork: host networking is not supported on Docker yet (pods are reached on their namespace network)");
   if (spec.activeDeadlineSeconds !== undefined) warnings.push("spec.activeDeadlineSeconds is enforced by the Job controller, not the pod");
   if (spec.securityContext?.fsGroup !== undefined) warnings.push("spec.securityContext.fsGroup has no effect on Docker");
   if (spec.securityContext?.supplementalGroups) warnings.push("spec.securityContext.supplementalGroups has no effect on Docker");
 }
 
 function containerWarnings(c: Container, path: string, warnings: string[], unsupported: string[]): void {
-  if (c.securityContext?.privileged) unsupported.push(`${path}.securityContext.privileged: privileged containers are not allowed`);
-  if (c.securityContext?.allowPrivilegeEscalation !== undefined) warnings.push(`${path}.securityContext.allowPrivilegeEscalation has no effect on Docker yet`);
   if (c.securityContext?.runAsNonRoot) warnings.push(`${path}.securityContext.runAsNonRoot is not checked against the image`);
   if (c.lifecycle) warnings.push(`${path}.lifecycle hooks are not run yet`);
   if (c.stdin || c.tty) warnings.push(`${path}.stdin/tty have no effect`);
@@ -470,6 +466,11 @@ export function materializePod(intent: PodIntent, options: MaterializeOptions): 
     readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem,
     capAdd: c.securityContext?.capabilities?.add,
     capDrop: c.securityContext?.capabilities?.drop,
+    // Host access below was admitted by the project's pod security before any pod was made.
+    privileged: c.securityContext?.privileged || undefined,
+    pidMode: spec.hostPID ? "host" : undefined,
+    ipcMode: spec.hostIPC ? "host" : undefined,
+    noNewPrivileges: c.securityContext?.allowPrivilegeEscalation === false || undefined,
   };
   for (const k of Object.keys(container) as (keyof ContainerSpec)[]) if (container[k] === undefined) delete container[k];
   const digest = specDigest(container, out.files);

@@ -185,6 +185,15 @@ describe("pods on the real Docker engine", () => {
     for (const source of sources) expect(source.startsWith(join(stateDir, "files") + "/")).toBe(true);
   });
 
+  it("runs a granted hostPID pod in the host's PID namespace, with no-new-privileges when escalation is off", async () => {
+    const m = manager();
+    await m.start();
+    const p = await m.create(pod({ hostPID: true, containers: [{ name: "w", image: "capstan-demo/worker:latest", securityContext: { allowPrivilegeEscalation: false } }] }));
+    const host = JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .HostConfig}}", p.containerIds[0] ?? ""], { encoding: "utf8" })) as { PidMode: string; SecurityOpt: string[] | null };
+    expect(host.PidMode).toBe("host");
+    expect(host.SecurityOpt).toContain("no-new-privileges:true");
+  });
+
   it("lets pods of one namespace reach each other by pod name and Service alias", async () => {
     const m = manager();
     await m.start();

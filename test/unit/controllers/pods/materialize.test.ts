@@ -289,4 +289,14 @@ describe("materializing a pod template for Docker", () => {
     );
     expect(configError(() => materializePod(i, opts)).message).toContain(`subPath "../../etc" must not contain '..'`);
   });
+
+  it("gives Docker the host namespaces and privilege the project granted, and no-new-privileges for allowPrivilegeEscalation: false", () => {
+    const pod = materializePod(
+      intent({ hostPID: true, hostIPC: true, containers: [{ name: "app", image: "x", securityContext: { privileged: true, allowPrivilegeEscalation: false } }] }),
+      opts,
+    );
+    expect(pod.container).toMatchObject({ privileged: true, pidMode: "host", ipcMode: "host", noNewPrivileges: true });
+    const plain = materializePod(intent({ containers: [{ name: "app", image: "x" }] }), opts);
+    for (const k of ["privileged", "pidMode", "ipcMode", "noNewPrivileges"]) expect(plain.container).not.toHaveProperty(k);
+  });
 });
