@@ -1,6 +1,6 @@
 /** Git's smart HTTP protocol on 127.0.0.1 for tests: `git http-backend` run as CGI behind node:http. */
 import { spawn } from "node:child_process";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** Answers one request from the bare repositories under `root` as `user`. */
 export function serveGitCGI(req: IncomingMessage, res: ServerResponse, root: string, user: string): void {
@@ -39,25 +39,4 @@ export function serveGitCGI(req: IncomingMessage, res: ServerResponse, root: str
     res.writeHead(status, headers);
     res.end(out.subarray(split + 4));
   });
-}
-
-
-/**
- * A git server over HTTP that wants Basic credentials (any user with a password) before serving the
- * bare repositories under `root`; `seen` gets every Authorization header it was sent.
- */
-export async function startGitHttpServer(root: string, seen: string[] = []): Promise<{ origin: string; server: Server; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const authorization = req.headers.authorization ?? "";
-    seen.push(authorization);
-    const given = authorization.startsWith("Basic ") ? Buffer.from(authorization.slice(6), "base64").toString("utf8") : "";
-    if (!given.includes(":") || given.endsWith(":")) {
-      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' });
-      res.end("unauthorized\n");
-      return;
-    }
-    serveGitCGI(req, res, root, given.slice(0, given.indexOf(":")));
-  });
-  const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
-  return { origin: `http://127.0.0.1:${port}`, server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

@@ -6,6 +6,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { removeTree } from "../../src/source/git.js";
+import { serveGitCGI } from "./git-http.js";
 
 const GIT_ENV = {
   ...process.env,
@@ -177,40 +178,7 @@ export async function startGitHttpServer(basePath: string, token: string): Promi
       res.end("unauthorized\n");
       return;
     }
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const cgi = spawn("git", ["http-backend"], {
-      env: {
-        PATH: process.env.PATH,
-        GIT_PROJECT_ROOT: basePath,
-        GIT_HTTP_EXPORT_ALL: "1",
-        REQUEST_METHOD: req.method ?? "GET",
-        PATH_INFO: decodeURIComponent(url.pathname),
-        QUERY_STRING: url.search.slice(1),
-        CONTENT_TYPE: req.headers["content-type"] ?? "",
-        GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
-        REMOTE_USER: given.slice(0, given.indexOf(":")),
-        REMOTE_ADDR: "127.0.0.1",
-      },
-    });
-    req.pipe(cgi.stdin);
-    const chunks: Buffer[] = [];
-    cgi.stdout.on("data", (c: Buffer) => chunks.push(c));
-    cgi.on("close", () => {
-      const out = Buffer.concat(chunks);
-      const split = out.indexOf("\r\n\r\n");
-      const headerText = out.subarray(0, split).toString("latin1");
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of headerText.split("\r\n")) {
-        const colon = line.indexOf(":");
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
-        else if (name) headers[name] = value;
-      }
-      res.writeHead(status, headers);
-      res.end(out.subarray(split + 4));
-    });
+    serveGitCGI(req, res, basePath, given.slice(0, given.indexOf(":")));
   });
   const port = await new Promise<number>((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),

@@ -1,4 +1,4 @@
-import { KUBERNETES_CRON, parseCron } from "../../manifest/cron.js";
+import { KUBERNETES_CRON, parseCron, type CronTimes } from "../../manifest/cron.js";
 
 /**
  * Next fire times of a cron schedule, in UTC, for any instant of an injected clock. The schedule
@@ -6,16 +6,8 @@ import { KUBERNETES_CRON, parseCron } from "../../manifest/cron.js";
  * a leading seconds field is accepted too.
  */
 
-export interface CronSchedule {
+export interface CronSchedule extends CronTimes {
   expression: string;
-  seconds: Set<number>;
-  minutes: Set<number>;
-  hours: Set<number>;
-  daysOfMonth: Set<number>;
-  months: Set<number>;
-  daysOfWeek: Set<number>;
-  /** Day-of-month and day-of-week both restricted: a day matches either (cron's rule). */
-  dayOr: boolean;
   /**
    * `@every DURATION`: fires on multiples of this many milliseconds since the epoch. Kubernetes
    * counts from the CronJob's creation instead; a fixed grid keeps the same times across daemon

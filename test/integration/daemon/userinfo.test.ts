@@ -7,8 +7,7 @@ import { appCommands } from "../../../src/cli/commands/apps.js";
 import { main } from "../../../src/cli/main.js";
 import { parseConfig } from "../../../src/config/index.js";
 import { startDaemon, type RunningDaemon } from "../../../src/daemon/index.js";
-import { startGitHttpServer } from "../../helpers/git-http.js";
-import { removeDir, tempDir } from "../../helpers/git.js";
+import { removeDir, startGitHttpServer, tempDir, type GitHttpServer } from "../../helpers/git.js";
 import { served, until, webFixture, type WebFixture } from "./fixture.js";
 
 const PASSWORD = "s3cret-Pw-4711";
@@ -17,32 +16,31 @@ describe("a daemon repository URL carrying user:password", () => {
   let fx: WebFixture;
   let root: string;
   let stateDir: string;
-  let git: Awaited<ReturnType<typeof startGitHttpServer>>;
+  let git: GitHttpServer;
   let d: RunningDaemon;
-  const sent: string[] = [];
 
   beforeAll(async () => {
     fx = webFixture("duserinfo");
     root = tempDir("capstan-http-git-");
     execFileSync("git", ["clone", "--quiet", "--bare", fx.repo.path, join(root, "team", "app.git")]);
-    git = await startGitHttpServer(root, sent);
+    git = await startGitHttpServer(root, PASSWORD);
     stateDir = tempDir("capstan-daemon-");
-    const repo = `${git.origin.replace("http://", `http://deploy:${PASSWORD}@`)}/team/app.git`;
+    const repo = git.url("team/app.git").replace("http://", `http://deploy:${PASSWORD}@`);
     d = await startDaemon({ stateDir, repo, port: 0, poll: "0 0 1 1 *", labels: fx.runLabel, config: parseConfig("git: {allowInsecureHttp: true}\n", "capstan.yaml") });
     await until("v1 serving", async () => (await served(fx.nodePort)) === "web v1", 60_000);
   }, 90_000);
 
   afterAll(async () => {
     await d?.stop();
-    await git?.close();
+    await git?.stop();
     fx?.cleanup();
     for (const dir of [stateDir, root]) if (dir) await removeDir(dir);
   }, 30_000);
 
   it("fetches with it, and neither the API, the events, get apps -o yaml nor any file of the state directory holds it", async () => {
-    expect(sent.map((a) => (a.startsWith("Basic ") ? Buffer.from(a.slice(6), "base64").toString("utf8") : a))).toContain(`deploy:${PASSWORD}`);
+    expect(git.authorizations.map((a) => (a.startsWith("Basic ") ? Buffer.from(a.slice(6), "base64").toString("utf8") : a))).toContain(`deploy:${PASSWORD}`);
     const apps = await (await fetch(`${d.url}/api/v1/apps`)).text();
-    expect(apps).toContain(`${git.origin}/team/app.git`);
+    expect(apps).toContain(git.url("team/app.git"));
     expect(apps).not.toContain(PASSWORD);
     const events = await (await fetch(`${d.url}/api/v1/apps/${fx.app}/events`)).text();
     expect(events).not.toContain(PASSWORD);
