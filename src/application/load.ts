@@ -1,6 +1,7 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { posix } from "node:path";
 import { LineCounter, isMap, isNode, isScalar, parseAllDocuments } from "yaml";
+import { formatBytes } from "../chart/limits.js";
 import { checkYamlDocument, parseYamlBounded } from "../manifest/yaml.js";
 import type { Document } from "yaml";
 import type { ZodIssue } from "zod";
@@ -14,6 +15,9 @@ import type { ApplicationDocument } from "./schema.js";
 import type { Application, LoadApplicationsOptions } from "./types.js";
 
 type Path = (string | number)[];
+
+/** Application files are small; values of any size belong in valueFiles, which render in a worker. */
+export const MAX_APPLICATION_FILE_BYTES = 1024 * 1024;
 
 /** Prints a field path the way Problems name fields: `spec.source.valueFiles[0]`. */
 export function fieldPath(path: Path): string {
@@ -378,6 +382,11 @@ export async function loadApplicationSet(treeRoot: string, options: LoadApplicat
       const file = posix.join(appsPath.split("\\").join("/"), name);
       try {
         const real = await resolveInRepo(treeRoot, file);
+        // Read on the daemon's event loop, so bounded before it is read.
+        const size = (await stat(real)).size;
+        if (size > MAX_APPLICATION_FILE_BYTES) {
+          throw new CapstanError("APPLICATION_INVALID", `is ${formatBytes(size)}; the limit for an Application file is ${formatBytes(MAX_APPLICATION_FILE_BYTES)} (keep values in valueFiles)`);
+        }
         return { file, ...parseApplicationFile(await readFile(real, "utf8"), file) };
       } catch (err) {
         const message = err instanceof CapstanError ? err.message : `cannot be read: ${(err as Error).message}`;

@@ -16,7 +16,7 @@ import { CapstanError, formatProblem } from "../errors.js";
 import type { ManifestObject, Service } from "../manifest/index.js";
 import { DockerRuntime } from "../runtime/docker.js";
 import type { ContainerRuntime } from "../runtime/types.js";
-import { DEFAULT_PROJECT, projectOf, projectProblems, sharedObjectProblems } from "../security/index.js";
+import { DEFAULT_PROJECT, namespaceClaimant, namespaceProblems, projectOf, projectProblems, sharedObjectProblems } from "../security/index.js";
 import { createRenderPool, type RenderPool } from "../render/index.js";
 import { PrometheusMetrics, startServer, type RunningServer } from "../server/index.js";
 import { ServiceController } from "../services/index.js";
@@ -161,6 +161,8 @@ export class Daemon {
   readonly view: DaemonViewImpl;
   /** Object keys each application declared at its last applied revision: an object has one owner. */
   private readonly declared = new Map<string, Set<string>>();
+  /** Namespace → who holds it (an application of the default project, or a configured project) and its applications there. */
+  private readonly namespaces = new Map<string, { claimant: string; apps: Set<string> }>();
 
   constructor(readonly options: DaemonOptions, readonly lock: DaemonLock) {
     this.clock = options.clock ?? systemClock;
@@ -276,13 +278,14 @@ export class Daemon {
     this.halt();
     for (const p of this.polls) await p.stop();
     for (const w of this.watches) await w.stop();
+    // A render under way ends now: it is not the commit's failure (not recorded), and the next start renders it again.
+    await this.renderer.close();
     await this.queue.stop();
     await this.applier.stop();
     this.nodeHealth.stop();
     this.placer.close();
     await this.services.close();
     await this.pods.stop();
-    await this.renderer.close();
     await this.store.close();
     this.lock.release();
   }
@@ -334,6 +337,8 @@ export class Daemon {
       // An application whose file is now invalid keeps its last good definition (and is told why);
       // the others sync on. Names come from the broken file, or from where the application was declared.
       for (const f of loaded.invalid) {
+        // Just started: the last good definition is the one its current revision was applied from.
+        for (const name of f.names) if (!this.apps.has(name)) await this.recoverDefinition(r, name);
         for (const [name, entry] of this.apps) {
           if (entry.declaredIn === r.url && (f.names.includes(name) || entry.app.origin.file === f.file) && !declared.has(name)) {
             declared.add(name);
@@ -356,10 +361,33 @@ export class Daemon {
         const repo = app.spec.source.repoURL && app.spec.source.repoURL !== "." ? app.spec.source.repoURL : r.url;
         this.apps.set(name, { app, repo, declaredIn: r.url, appsPath: r.appsPath });
       }
-      for (const gone of r.apps) if (!declared.has(gone) && this.apps.get(gone)?.declaredIn === r.url) this.apps.delete(gone);
+      for (const gone of r.apps) {
+        if (declared.has(gone) || this.apps.get(gone)?.declaredIn !== r.url) continue;
+        this.apps.delete(gone);
+        this.release(gone);
+      }
       r.apps = declared;
     }
     return { head, loaded, clashes, kept };
+  }
+
+  /**
+   * An application whose file is invalid when the daemon starts gets back the definition its
+   * current revision was applied with, so its workloads and Services are declared again as the
+   * others' are. Without a current revision there is nothing to keep.
+   */
+  private async recoverDefinition(r: RepoState, name: string): Promise<void> {
+    const rec = await this.store.getApp(name);
+    const current = rec?.status.currentRevision == null ? undefined : (await this.store.listRevisions(name)).find((x) => x.id === rec.status.currentRevision);
+    if (!rec || !current || rec.repo !== r.url) return;
+    try {
+      const tree = await this.source.checkout(r.url, current.commit);
+      const read = await this.readApplications(tree, r.appsPath);
+      const app = read.ok ? read.value.find((a) => a.metadata.name === name) : undefined;
+      if (app) this.apps.set(name, { app, repo: r.url, declaredIn: r.url, appsPath: r.appsPath });
+    } catch (err) {
+      this.log({ level: "warning", app: name, msg: "the definition of the current revision could not be read", error: (err as Error).message });
+    }
   }
 
   /**
@@ -404,8 +432,14 @@ export class Daemon {
     const tree = await this.source.checkout(entry.repo, sha);
     const app = await this.applicationAt(entry, tree, name);
     const rendered = await this.renderer.renderApplication(tree, app);
+    // What was applied before a config change or an upgrade is held to the same bounds.
+    const denied = this.deniedByProject(name, entry, app, rendered.objects);
+    if (denied) {
+      this.log({ level: "error", app: name, msg: "the current revision is outside its project; not declared again", reason: denied.reason, detail: denied.detail });
+      await this.store.recordEvent(name, { type: "Warning", reason: denied.reason, message: `the current revision ${sha.slice(0, 7)} is not declared again: ${denied.detail}` });
+      return;
+    }
     const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
-    this.declared.set(name, new Set(rendered.objects.map((o) => o.key)));
     await this.services.setServices(name, objects.filter((o): o is Service => o.kind === "Service"));
     await this.applier.sync({
       app: name,
@@ -533,12 +567,13 @@ export class Daemon {
     try {
       rendered = await this.renderer.renderApplication(tree, app);
     } catch (err) {
-      const e = err as CapstanError;
-      const detail = [e.message, ...(e.problems ?? []).map((p) => `${p.file ?? ""}${p.line ? `:${p.line}` : ""}: ${p.field ? `${p.field}: ` : ""}${p.message}`)].join("; ");
-      await this.failWithoutApplying(name, commit, initiator, "RenderFailed", detail);
+      // Only the chart is blamed on the commit; a render worker that did not start, or a pool
+      // closing for shutdown, is retried with back-off like any other failed step.
+      if (!(err instanceof CapstanError)) throw err;
+      await this.failWithoutApplying(name, commit, initiator, "RenderFailed", [err.message, ...err.problems.map(formatProblem)].join("; "));
       return;
     }
-    const denied = this.deniedByProject(name, app, rendered.objects);
+    const denied = this.deniedByProject(name, entry, app, rendered.objects);
     if (denied) {
       await this.failWithoutApplying(name, commit, initiator, denied.reason, denied.detail);
       return;
@@ -565,7 +600,6 @@ export class Daemon {
     }
     let outcome;
     try {
-      this.declared.set(name, new Set(rendered.objects.map((o) => o.key)));
       await this.applier.sync({
         app: name,
         namespace: app.spec.destination.namespace,
@@ -672,16 +706,40 @@ export class Daemon {
 
   /**
    * Why a rendered commit may not be applied at all: its project's bounds (repositories,
-   * namespaces, pod security) or objects another application already declares.
+   * namespaces, pod security), a namespace another application or project holds, or objects
+   * another application declares. When nothing stands in the way, its objects and namespaces are
+   * claimed at once, before any await, so two applications syncing together cannot both pass.
    */
-  private deniedByProject(name: string, app: Application, objects: readonly RenderedObject[]): { reason: string; detail: string } | undefined {
+  private deniedByProject(name: string, entry: AppEntry, app: Application, objects: readonly RenderedObject[]): { reason: string; detail: string } | undefined {
     const subjects = objects.map((o) => ({ object: o.object as unknown as ManifestObject, ...(o.file ? { file: o.file } : {}) }));
-    const project = projectProblems(app, this.options.config, subjects);
-    if (project.length > 0) return { reason: "ProjectDenied", detail: project.map(formatProblem).join("; ") };
+    const found = projectOf(app, this.options.config);
+    const project = found.ok ? found.value : DEFAULT_PROJECT;
+    const namespaces = [app.spec.destination.namespace, ...objects.map((o) => o.namespace)];
+    const denied = [
+      ...projectProblems(app, entry.declaredIn, this.options.config, subjects),
+      ...namespaceProblems(app, project, this.options.config, namespaces, (ns) => this.namespaces.get(ns)?.claimant),
+    ];
+    if (denied.length > 0) return { reason: "ProjectDenied", detail: denied.map(formatProblem).join("; ") };
     const owner = (key: string) => [...this.declared].find(([other, keys]) => other !== name && keys.has(key))?.[0];
     const shared = sharedObjectProblems(name, objects.map((o) => ({ key: o.key, ...(o.file ? { file: o.file } : {}) })), owner);
     if (shared.length > 0) return { reason: "SharedResource", detail: shared.map(formatProblem).join("; ") };
+    this.declared.set(name, new Set(objects.map((o) => o.key)));
+    const claimant = namespaceClaimant(app, project);
+    for (const ns of namespaces) {
+      const held = this.namespaces.get(ns) ?? { claimant, apps: new Set<string>() };
+      held.apps.add(name);
+      this.namespaces.set(ns, held);
+    }
     return undefined;
+  }
+
+  /** An application no longer declared lets go of its objects and namespaces. */
+  private release(name: string): void {
+    this.declared.delete(name);
+    for (const [ns, held] of this.namespaces) {
+      held.apps.delete(name);
+      if (held.apps.size === 0) this.namespaces.delete(ns);
+    }
   }
 
   private async failWithoutApplying(name: string, commit: ResolvedRevision, initiator: Initiator, reason: string, message: string): Promise<void> {

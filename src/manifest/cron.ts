@@ -166,7 +166,7 @@ export function parseCron(expression: string, syntax: CronSyntax): { ok: true; v
     if (macro !== undefined) return parseCron(macro, syntax);
     if (syntax.every && text.startsWith("@every ")) {
       const ms = goDurationMs(text.slice("@every ".length).trim());
-      if (ms === undefined) return { ok: false, error: "@every needs a duration such as 90s, 15m or 1h30m" };
+      if (ms === undefined || ms <= 0) return { ok: false, error: "@every needs a positive duration such as 90s, 15m or 1h30m" };
       // As robfig/cron: under a second counts as one, and the rest is cut to whole seconds.
       return { ok: true, value: { kind: "every", everyMs: Math.max(1000, Math.floor(ms / 1000) * 1000) } };
     }

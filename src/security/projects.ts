@@ -3,6 +3,7 @@ import type { Application } from "../application/types.js";
 import type { CapstanConfig, ProjectConfig } from "../config/index.js";
 import { CapstanError, type Problem } from "../errors.js";
 import type { ManifestObject } from "../manifest/index.js";
+import { isSameRepository } from "../source/credentials.js";
 import { stripUserinfo } from "../source/url.js";
 import { checkPodSecurity } from "./pod-security/index.js";
 
@@ -40,7 +41,7 @@ function origin(app: Application): { file: string; line: number } {
 }
 
 function matches(patterns: readonly string[], value: string): boolean {
-  return patterns.some((p) => p === "*" || picomatch.isMatch(value, p, { dot: true }));
+  return patterns.some((p) => p === "*" || isSameRepository(p, value) || p === value || picomatch.isMatch(value, p, { dot: true }));
 }
 
 /** Namespaces an Application of `project` may put objects in: its destination, or the project's list. */
@@ -53,18 +54,31 @@ function namespaceAllowed(app: Application, project: ProjectConfig, namespace: s
 }
 
 /**
- * What the Application file itself asks of its project: a chart repository the project lists (a
- * chart from the declaring repository, which the operator chose to follow, needs no listing) and a
- * destination namespace it allows.
+ * What the Application file itself asks of its project, given the repository that declares it
+ * (which the operator chose to follow):
+ * - a project other than `default` is named only from a repository its `sourceRepos` lists, so a
+ *   commit cannot pick the project with the widest grants;
+ * - charts come from the repositories `sourceRepos` lists, by default the declaring repository
+ *   alone, so an Application cannot have another team's repository fetched with that team's credentials;
+ * - the destination namespace is one the project allows.
  */
-export function applicationProblems(app: Application, project: ProjectConfig): Problem[] {
+export function applicationProblems(app: Application, project: ProjectConfig, declaredIn: string): Problem[] {
   const problems: Problem[] = [];
-  const repo = app.spec.source.repoURL;
-  if (repo !== "" && project.sourceRepos && !matches(project.sourceRepos, stripUserinfo(repo))) {
+  const declaring = stripUserinfo(declaredIn);
+  const sources = project.sourceRepos ?? [declaring];
+  if (project.name !== DEFAULT_PROJECT.name && !(project.sourceRepos && matches(project.sourceRepos, declaring))) {
+    problems.push({
+      ...origin(app),
+      field: "spec.project",
+      message: `project "${project.name}" does not list ${declaring} in its sourceRepos, so Applications of that repository cannot name it; the operator lists repositories in the project's sourceRepos in the Capstan config file`,
+    });
+  }
+  const repo = app.spec.source.repoURL === "" ? declaring : stripUserinfo(app.spec.source.repoURL);
+  if (!matches(sources, repo)) {
     problems.push({
       ...origin(app),
       field: "spec.source.repoURL",
-      message: `repository ${stripUserinfo(repo)} is not permitted in project "${project.name}" (sourceRepos: ${project.sourceRepos.join(", ")}); the operator lists repositories in the project's sourceRepos`,
+      message: `repository ${repo} is not permitted in project "${project.name}" (sourceRepos: ${project.sourceRepos ? project.sourceRepos.join(", ") : `by default only the declaring repository ${declaring}`}); the operator lists repositories in the project's sourceRepos`,
     });
   }
   const ns = app.spec.destination.namespace;
@@ -105,11 +119,48 @@ export function objectProblems(app: Application, project: ProjectConfig, subject
   return problems;
 }
 
-/** Every project check of one Application and what it renders: the Application's own, then its objects'. */
-export function projectProblems(app: Application, config: Pick<CapstanConfig, "projects"> | undefined, subjects: readonly ProjectSubject[]): Problem[] {
+/** Every project check of one Application, declared in `declaredIn`, and what it renders: the Application's own, then its objects'. */
+export function projectProblems(app: Application, declaredIn: string, config: Pick<CapstanConfig, "projects"> | undefined, subjects: readonly ProjectSubject[]): Problem[] {
   const project = projectOf(app, config);
   if (!project.ok) return [project.problem];
-  return [...applicationProblems(app, project.value), ...objectProblems(app, project.value, subjects)];
+  return [...applicationProblems(app, project.value, declaredIn), ...objectProblems(app, project.value, subjects)];
+}
+
+/**
+ * Who a namespace belongs to once an application of `project` deploys there: a configured project
+ * owns the namespaces its Applications use together; in the default project, each application owns its own.
+ */
+export function namespaceClaimant(app: Application, project: ProjectConfig): string {
+  return project.name === DEFAULT_PROJECT.name ? `application ${app.metadata.name}` : `project ${project.name}`;
+}
+
+/**
+ * Namespaces an application may not use although its project allows them: one a configured
+ * project's destinations reserve for that project, or one another application (or project)
+ * already deploys to. Without this, an Application could name another's namespace as its own
+ * destination, and its pods would join that namespace's network and Services.
+ */
+export function namespaceProblems(
+  app: Application,
+  project: ProjectConfig,
+  config: Pick<CapstanConfig, "projects"> | undefined,
+  namespaces: readonly string[],
+  owner: (namespace: string) => string | undefined,
+): Problem[] {
+  const claimant = namespaceClaimant(app, project);
+  const problems: Problem[] = [];
+  for (const ns of new Set(namespaces)) {
+    const reserving = (config?.projects ?? []).find((p) => p.name !== project.name && p.name !== DEFAULT_PROJECT.name && p.destinations && matches(p.destinations.map((d) => d.namespace), ns));
+    const held = owner(ns);
+    const by = reserving ? `project ${reserving.name} (its destinations)` : held !== undefined && held !== claimant ? held : undefined;
+    if (by === undefined) continue;
+    problems.push({
+      ...origin(app),
+      field: "spec.destination.namespace",
+      message: `namespace ${ns} belongs to ${by}; application ${app.metadata.name} of project "${project.name}" cannot deploy there (choose another namespace, or ask the operator to put both in one project)`,
+    });
+  }
+  return problems;
 }
 
 /**

@@ -30,7 +30,6 @@ const INHERITED_ENV = [
   "HOME",
   "USER",
   "TMPDIR",
-  "SSH_AUTH_SOCK",
   "GIT_SSL_CAINFO",
   "GIT_SSL_CAPATH",
   "http_proxy",
@@ -78,12 +77,13 @@ function failureHint(detail: string, ctx: GitCallContext): string {
 export function createGitRunner(options: { stateDir: string; timeoutMs: number }): GitRunner {
   const { timeoutMs } = options;
   const askpassPath = join(options.stateDir, "askpass.sh");
+  const gitHome = join(options.stateDir, "git-home");
   let askpass: Promise<void> | undefined;
 
   // Written once, atomically, so a git process never runs a half-written script. It holds no secret.
   function ensureAskpass(): Promise<void> {
     askpass ??= (async () => {
-      await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+      await mkdir(gitHome, { recursive: true, mode: 0o700 });
       const tmp = `${askpassPath}.${process.pid}.tmp`;
       await writeFile(tmp, ASKPASS_SCRIPT, { mode: 0o700 });
       await rename(tmp, askpassPath);
@@ -99,12 +99,18 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number }
       if (v !== undefined) out[key] = v;
     }
     out.LC_ALL = "C";
+    // Nothing of the operator's own reaches a URL from Git: no ~/.gitconfig, ~/.netrc or
+    // ~/.git-credentials (HOME is an empty directory of ours), no system git config, no ssh agent,
+    // ~/.ssh/config or default keys. Only the credential chosen for this URL is given.
+    out.HOME = gitHome;
+    out.GIT_CONFIG_NOSYSTEM = "1";
     // Never wait for a human: no terminal prompts, and ssh in batch mode.
     out.GIT_TERMINAL_PROMPT = "0";
     // git's own transport allow-list, so nothing (insteadOf rewrites, redirects) can reach ext:: or fd::.
     out.GIT_ALLOW_PROTOCOL = url ? allowedProtocols(url) : "file";
-    const ssh = ["ssh", "-o", "BatchMode=yes"];
-    if (credential?.kind === "ssh" && url?.transport === "ssh") ssh.push("-o", "IdentitiesOnly=yes", "-i", shellQuote(credential.keyPath));
+    const ssh = ["ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentityAgent=none", "-o", "IdentitiesOnly=yes"];
+    if (credential?.kind === "ssh" && url?.transport === "ssh") ssh.push("-i", shellQuote(credential.keyPath));
+    else ssh.push("-o", "IdentityFile=none");
     out.GIT_SSH_COMMAND = ssh.join(" ");
     if (isHttp(url)) {
       // Always ours, so no askpass from the user's configuration answers for a URL we chose nothing for.
@@ -134,6 +140,7 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number }
       config: ["credential.helper=", "http.followRedirects=initial"],
       allowEnvironment: [
         "GIT_TERMINAL_PROMPT",
+        "GIT_CONFIG_NOSYSTEM",
         "GIT_ALLOW_PROTOCOL",
         "GIT_SSH_COMMAND",
         "GIT_ASKPASS",
@@ -180,7 +187,7 @@ export function createGitRunner(options: { stateDir: string; timeoutMs: number }
   }
 
   return async (baseDir, args, ctx) => {
-    if (isHttp(ctx.url)) await ensureAskpass();
+    await ensureAskpass();
     return git(baseDir, args, ctx);
   };
 }

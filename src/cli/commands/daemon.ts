@@ -91,7 +91,7 @@ export const daemonCommand: Command = {
       ctx.io.stderr(json ? `${JSON.stringify(line)}\n` : `${Object.entries(line).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")}\n`);
     };
     const running = await startDaemon(options);
-    ctx.io.stdout(`capstan daemon: API and dashboard at ${running.url} (token in ${options.stateDir}/token), following ${[options.repo, ...(options.repositories ?? []).map((r) => r.repo)].filter(Boolean).join(", ")}\n`);
+    ctx.io.stdout(`capstan daemon: API and dashboard at ${running.url} (token in ${options.stateDir}/token), following ${running.daemon.repos.map((r) => r.url).join(", ")}\n`);
     await new Promise<void>((done) => {
       let stopping = false;
       const stop = (signal: string) => {

@@ -140,6 +140,7 @@ export async function diffRevisions(options: DiffRevisionsOptions): Promise<Diff
         // The daemon's refusal, shown on the pull request before the merge.
         const denied = projectProblems(
           app,
+          display,
           options.config,
           r.objects.map((o) => ({ object: o.object as unknown as ManifestObject, ...(o.file ? { file: o.file } : {}) })),
         );

@@ -83,6 +83,7 @@ export async function resolveApplication(options: ResolveApplicationOptions): Pr
   // What the daemon would refuse is refused here too, so a one-shot sync or plan says so first.
   const denied = projectProblems(
     app,
+    repo,
     options.config,
     rendered.objects.map((o) => ({ object: o.object as unknown as ManifestObject, ...(o.file ? { file: o.file } : {}) })),
   );

@@ -8,6 +8,7 @@ import { PodConfigError, type MaterializedPod } from "./materialize.js";
  * 0700 and its files 0400 (the container's root reads them; see `uid` for other users).
  */
 export async function writePodFiles(pod: MaterializedPod, owner?: { uid: number; gid: number }): Promise<void> {
+  await assertHostPathsDirect(pod);
   if (pod.files.length === 0 && !(pod.container.mounts ?? []).some((m) => m.type === "bind")) return;
   await rm(pod.filesDir, { recursive: true, force: true });
   await mkdir(pod.filesDir, { recursive: true, mode: 0o700 });
@@ -37,6 +38,21 @@ export async function writePodFiles(pod: MaterializedPod, owner?: { uid: number;
 
 export async function removePodFiles(filesDir: string): Promise<void> {
   await rm(filesDir, { recursive: true, force: true });
+}
+
+/**
+ * A granted host path is mounted only where it names itself: a symlink anywhere along it (which
+ * a pod with write access below a granted path could plant) would make Docker bind its target.
+ * Paths that do not exist on this host (an engine elsewhere) are left to that engine.
+ */
+async function assertHostPathsDirect(pod: MaterializedPod): Promise<void> {
+  for (const m of pod.container.mounts ?? []) {
+    if (m.type !== "hostPath") continue;
+    const real = await realpath(m.source).catch(() => undefined);
+    if (real !== undefined && real !== m.source.replace(/(.)\/+$/, "$1")) {
+      throw new PodConfigError("CreateContainerConfigError", [`mount ${m.target}: hostPath ${m.source} resolves through a symlink to ${real}; mount the real path`]);
+    }
+  }
 }
 
 /**

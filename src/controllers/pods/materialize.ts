@@ -258,10 +258,9 @@ function mountsFor(
       }
     } else if (v.hostPath) {
       // Admitted by the project's pod-security exceptions before any pod of this template was made.
-      const sub = subPathOf(vm, env, where, problems);
-      if (sub === null) return;
-      const source = posix.normalize(sub ? posix.join(v.hostPath.path, sub) : v.hostPath.path);
-      mounts.push({ type: "hostPath", source, target: vm.mountPath, readOnly: Boolean(vm.readOnly) });
+      // No subPath: a pod writing in the granted path could plant a symlink for the next one to follow.
+      if (vm.subPath || vm.subPathExpr) unsupported.push(`${where}: subPath on a hostPath volume (mount the path itself)`);
+      mounts.push({ type: "hostPath", source: posix.normalize(v.hostPath.path), target: vm.mountPath, readOnly: Boolean(vm.readOnly) });
     } else {
       problems.push(`${where}: volume ${v.name} has no source (configMap, secret, persistentVolumeClaim or emptyDir)`);
     }

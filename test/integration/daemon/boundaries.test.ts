@@ -85,26 +85,41 @@ describe("boundaries between applications and the host", () => {
           "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {owner: a}\n",
         }),
         ...chart("hostpath", { "deployment.yaml": deployment("reader", "v1", hostMount) }),
-        [`apps/owner.yaml`]: app("owner", "owner", ns),
+        [`apps/owner.yaml`]: app("owner", "owner", ns, "  project: shop\n"),
         // The annotation that used to grant host access from Git grants nothing now.
         [`apps/hostpath.yaml`]: app("hostpath", "hostpath", `${ns}-h`).replace("metadata:\n  name: hostpath\n", 'metadata:\n  name: hostpath\n  annotations: {capstan.dev/allow: "hostPath"}\n'),
         [`apps/granted.yaml`]: app("granted", "hostpath", `${ns}-g`, "  project: storage\n"),
       },
       "three applications",
     );
-    const config = parseConfig(`projects:\n  - name: storage\n    podSecurity:\n      exceptions:\n        hostPaths: [${hostDir}]\n`, "capstan.yaml");
+    const config = parseConfig(
+      `projects:
+  - name: shop
+    sourceRepos: [${repo.path}]
+    destinations: [{namespace: ${ns}}]
+  - name: storage
+    sourceRepos: [${repo.path}]
+    podSecurity:
+      exceptions:
+        hostPaths: [${hostDir}]
+`,
+      "capstan.yaml",
+    );
     d = await startDaemon({ stateDir, repo: repo.path, port: 0, poll: "0 0 1 1 *", labels: runLabel, config });
     await until("the owner serving", async () => (await served(nodePort)) === "web v1", 60_000);
-    // Once the owner runs, two applications reach for what is its.
+    // Once the owner runs, three applications reach for what is its.
     repo.commit(
       {
         // Puts its v2 pods in the owner's namespace with the owner's Service labels.
         ...chart("intruder", { "deployment.yaml": deployment("impostor", "v2", { namespace: ns }) }),
         ...chart("copycat", { "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {owner: b}\n" }),
         [`apps/intruder.yaml`]: app("intruder", "intruder", `${ns}-x`),
-        [`apps/copycat.yaml`]: app("copycat", "copycat", ns),
+        // Names the owner's namespace as its own destination.
+        [`apps/squatter.yaml`]: app("squatter", "intruder", ns),
+        // In the owner's project, so it shares the namespace, but not the owner's objects.
+        [`apps/copycat.yaml`]: app("copycat", "copycat", ns, "  project: shop\n"),
       },
-      "two applications reaching into the owner's namespace",
+      "three applications reaching into the owner's namespace",
     );
   }, 90_000);
 
@@ -125,7 +140,15 @@ describe("boundaries between applications and the host", () => {
     for (let i = 0; i < 10; i++) expect(await served(nodePort)).toBe("web v1");
   });
 
-  it("refuses an object another application declares, naming both owners", async () => {
+  it("refuses an Application that names another's namespace as its destination", async () => {
+    const row = await settled("squatter");
+    expect(row.phase).toBe("Failed");
+    expect(row.reason).toContain(`ProjectDenied: apps/squatter.yaml:1: spec.destination.namespace: namespace ${ns} belongs to project shop (its destinations); application squatter of project "default" cannot deploy there`);
+    expect(containersOf("squatter")).toEqual([]);
+    for (let i = 0; i < 10; i++) expect(await served(nodePort)).toBe("web v1");
+  });
+
+  it("refuses an object another application of the same project declares, naming both owners", async () => {
     const row = await settled("copycat");
     expect(row.phase).toBe("Failed");
     expect(row.reason).toContain(`SharedResource: charts/copycat/templates/configmap.yaml: metadata.name: ConfigMap ${ns}/settings is already declared by application owner; application copycat cannot declare it too`);

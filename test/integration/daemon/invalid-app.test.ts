@@ -61,4 +61,14 @@ ${extra}  destination:
     expect(await served(otherPort)).toBe("web v1");
     expect(containers()).toEqual(before);
   });
+
+  it("after a restart with the file still broken, declares the application again as its current revision had it", async () => {
+    const before = containers();
+    await d.stop();
+    d = await startDaemon({ stateDir, repo: fx.repo.path, port: 0, poll: "0 0 1 1 *", labels: fx.runLabel });
+    // The NodePort is served by the daemon: it answers again only if the application was declared again.
+    await until("other serving after the restart", async () => (await served(otherPort)) === "web v1", 30_000);
+    expect(await served(fx.nodePort)).toBe("web v2");
+    expect(containers()).toEqual(before);
+  });
 });

@@ -26,7 +26,7 @@ async function failure(p: Promise<unknown>): Promise<CapstanError> {
 }
 
 describe("git runs guarded", () => {
-  it("cannot be steered to the ext:: transport by a user's insteadOf rewrite", async () => {
+  it("is not steered by the user's ~/.gitconfig: an insteadOf rewrite to the ext:: transport is never read", async () => {
     const home = dir();
     const marker = join(dir(), "pwned");
     writeFileSync(join(home, ".gitconfig"), `[url "ext::sh -c touch% ${marker}% #"]\n\tinsteadOf = https://evil.example/\n`);
@@ -35,7 +35,8 @@ describe("git runs guarded", () => {
     try {
       const err = await failure(createGitSource({ stateDir: dir(), timeoutMs: 10_000 }).fetch("https://evil.example/repo.git"));
       expect(err.code).toBe("GIT_FAILED");
-      expect(err.message).toContain("transport 'ext' not allowed");
+      expect(err.message).toContain("git fetch for https://evil.example/repo.git failed");
+      expect(err.message).not.toContain("transport 'ext'");
     } finally {
       process.env.HOME = saved;
     }

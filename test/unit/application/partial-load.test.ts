@@ -155,3 +155,12 @@ describe("an Application file that is hostile YAML", () => {
     expect(parsed.problems[0]?.message).not.toContain("\n");
   });
 });
+
+describe("an Application file too large to read on the daemon's event loop", () => {
+  it("is refused by its size, naming the file and the limit, while the others load", async () => {
+    const big = `${app("big")}# ${"x".repeat(2 * 1024 * 1024)}\n`;
+    const set = await loadSet({ "apps/big.yaml": big, "apps/web.yaml": app("web") });
+    expect(set.value.map((a) => a.metadata.name)).toEqual(["web"]);
+    expect(set.invalid.map(summary)).toEqual([{ file: "apps/big.yaml", names: [], problems: ["apps/big.yaml: is 2 MiB; the limit for an Application file is 1 MiB (keep values in valueFiles)"] }]);
+  });
+});

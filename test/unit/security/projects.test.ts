@@ -5,7 +5,7 @@ import { parseConfig } from "../../../src/config/index.js";
 import type { CapstanError} from "../../../src/errors.js";
 import { formatProblem } from "../../../src/errors.js";
 import type { ManifestObject } from "../../../src/manifest/index.js";
-import { projectProblems, sharedObjectProblems } from "../../../src/security/index.js";
+import { DEFAULT_PROJECT, namespaceProblems, projectProblems, sharedObjectProblems } from "../../../src/security/index.js";
 
 function application(spec: string): Application {
   const text = `apiVersion: capstan.dev/v1alpha1
@@ -25,6 +25,7 @@ const config = parseConfig(
     sourceRepos: ["https://git.example.com/team-a/**"]
     destinations: [{namespace: "team-a-*"}]
   - name: storage
+    sourceRepos: ["https://git.example.com/apps.git"]
     podSecurity:
       exceptions:
         hostPaths: [/srv/data]
@@ -46,9 +47,12 @@ const deployment = (volumes: unknown[]): ManifestObject =>
     },
   }) as unknown as ManifestObject;
 
-const messages = (app: Application, objects: ManifestObject[]) =>
+const APPS_REPO = "https://git.example.com/apps.git";
+
+const messages = (app: Application, objects: ManifestObject[], declaredIn = APPS_REPO) =>
   projectProblems(
     app,
+    declaredIn,
     config,
     objects.map((object) => ({ object, file: "charts/web/templates/x.yaml" })),
   ).map(formatProblem);
@@ -63,20 +67,49 @@ describe("projects", () => {
   });
 
   it("lets a project's destinations widen where objects may go, and refuses a destination outside them", () => {
+    const teamA = "https://git.example.com/team-a/apps.git";
     const inside = application("  project: team-a\n  source: {path: charts/web, repoURL: https://git.example.com/team-a/charts.git}\n  destination: {namespace: team-a-prod}\n");
-    expect(messages(inside, [configMap("a", "team-a-staging")])).toEqual([]);
-    expect(messages(inside, [configMap("a", "team-b-prod")]).join("\n")).toContain("namespace team-b-prod is outside");
+    expect(messages(inside, [configMap("a", "team-a-staging")], teamA)).toEqual([]);
+    expect(messages(inside, [configMap("a", "team-b-prod")], teamA).join("\n")).toContain("namespace team-b-prod is outside");
     const outside = application("  project: team-a\n  source: {path: charts/web}\n  destination: {namespace: prod}\n");
-    expect(messages(outside, [])).toEqual([
+    expect(messages(outside, [], teamA)).toEqual([
       'apps/web.yaml:1: spec.destination.namespace: namespace prod is not permitted in project "team-a" (destinations: team-a-*)',
     ]);
   });
 
-  it("refuses a chart repository the project does not list", () => {
+  it("refuses a chart repository the project does not list, and by default any but the declaring one", () => {
     const app = application("  project: team-a\n  source: {path: charts/web, repoURL: https://git.example.com/team-b/charts.git}\n  destination: {namespace: team-a-prod}\n");
-    expect(messages(app, [])).toEqual([
+    expect(messages(app, [], "https://git.example.com/team-a/apps.git")).toEqual([
       'apps/web.yaml:1: spec.source.repoURL: repository https://git.example.com/team-b/charts.git is not permitted in project "team-a" (sourceRepos: https://git.example.com/team-a/**); the operator lists repositories in the project\'s sourceRepos',
     ]);
+    // Another team's repository, which the operator's credentials would open, is out of the default project's reach.
+    const borrowing = application("  source: {path: charts/web, repoURL: https://git.example.com/team-a/private.git}\n");
+    expect(messages(borrowing, [])).toEqual([
+      `apps/web.yaml:1: spec.source.repoURL: repository https://git.example.com/team-a/private.git is not permitted in project "default" (sourceRepos: by default only the declaring repository ${APPS_REPO}); the operator lists repositories in the project's sourceRepos`,
+    ]);
+    expect(messages(application("  source: {path: charts/web, repoURL: https://git.example.com/apps}\n"), [])).toEqual([]);
+  });
+
+  it("lets only repositories a project lists name it, so a commit cannot choose the project with the widest grants", () => {
+    const app = application("  project: storage\n  source: {path: charts/web}\n");
+    expect(messages(app, [])).toEqual([]);
+    expect(messages(app, [], "https://git.example.com/team-b/apps.git")).toEqual([
+      'apps/web.yaml:1: spec.project: project "storage" does not list https://git.example.com/team-b/apps.git in its sourceRepos, so Applications of that repository cannot name it; the operator lists repositories in the project\'s sourceRepos in the Capstan config file',
+      'apps/web.yaml:1: spec.source.repoURL: repository https://git.example.com/team-b/apps.git is not permitted in project "storage" (sourceRepos: https://git.example.com/apps.git); the operator lists repositories in the project\'s sourceRepos',
+    ]);
+  });
+
+  it("keeps a namespace to the application (or configured project) that deploys there first, and a project's destinations to that project", () => {
+    const web = application("  source: {path: charts/web}\n  destination: {namespace: shop}\n");
+    const owners = new Map([["shop", "application payments"]]);
+    const problems = (ns: string[]) => namespaceProblems(web, DEFAULT_PROJECT, config, ns, (n) => owners.get(n)).map(formatProblem);
+    expect(problems(["shop"])).toEqual([
+      'apps/web.yaml:1: spec.destination.namespace: namespace shop belongs to application payments; application web of project "default" cannot deploy there (choose another namespace, or ask the operator to put both in one project)',
+    ]);
+    expect(problems(["team-a-prod"]).join("\n")).toContain("namespace team-a-prod belongs to project team-a (its destinations)");
+    expect(problems(["web"])).toEqual([]);
+    owners.set("web", "application web");
+    expect(problems(["web"])).toEqual([]);
   });
 
   it("names an unknown project with the ones the config defines", () => {

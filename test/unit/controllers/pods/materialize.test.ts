@@ -248,12 +248,14 @@ describe("materializing a pod template for Docker", () => {
     expect(err.problems[2]).toContain("status.podIP");
   });
 
-  it("binds a hostPath (admitted by the project's pod security before it gets here) at its normalized path", () => {
-    const i = intent({
-      containers: [{ name: "app", image: "x", volumeMounts: [{ name: "h", mountPath: "/h", readOnly: true, subPath: "web/./logs" }] }],
-      volumes: [{ name: "h", hostPath: { path: "/srv/data/" } }],
-    });
-    expect(materializePod(i, opts).container.mounts).toEqual([{ type: "hostPath", source: "/srv/data/web/logs", target: "/h", readOnly: true }]);
+  it("binds a hostPath (admitted by the project's pod security before it gets here) at its normalized path, without subPath", () => {
+    const mount = (subPath?: string) =>
+      intent({
+        containers: [{ name: "app", image: "x", volumeMounts: [{ name: "h", mountPath: "/h", readOnly: true, ...(subPath ? { subPath } : {}) }] }],
+        volumes: [{ name: "h", hostPath: { path: "/srv/data/./web/" } }],
+      });
+    expect(materializePod(mount(), opts).container.mounts).toEqual([{ type: "hostPath", source: "/srv/data/web/", target: "/h", readOnly: true }]);
+    expect(configError(() => materializePod(mount("logs"), opts)).message).toContain("subPath on a hostPath volume");
   });
 
   it("refuses item paths that climb out of the volume directory", () => {
