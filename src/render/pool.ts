@@ -28,7 +28,15 @@ export interface RenderPoolOptions {
    * daemon's checkouts, which never change; pass false when rendering a working directory that may.
    */
   cacheCharts?: boolean;
+  /**
+   * A worker with nothing to render for this long ends (default 60 s), giving back its heap: a
+   * daemon between commits holds no render threads. The next render starts one again.
+   */
+  idleMs?: number;
 }
+
+/** How long an idle render worker is kept. */
+export const DEFAULT_RENDER_IDLE_MS = 60_000;
 
 export interface RenderPoolRenderOptions {
   kubeVersion?: string;
@@ -41,6 +49,8 @@ export interface RenderPool {
    * RENDER_TIMEOUT, RENDER_TOO_LARGE and VALUES_TOO_LARGE.
    */
   renderApplication(root: string, app: Application, options?: RenderPoolRenderOptions): Promise<RenderedApplication>;
+  /** Worker threads alive now, rendering, starting or idle. */
+  workers(): number;
   /** Stops every worker; renders not finished are rejected. */
   close(): Promise<void>;
 }
@@ -60,6 +70,8 @@ interface Slot {
   ready: boolean;
   task?: Task;
   timer?: NodeJS.Timeout;
+  /** Ends the worker once it has been idle for `idleMs`. */
+  idle?: NodeJS.Timeout;
 }
 
 /**
@@ -93,6 +105,7 @@ class WorkerRenderPool implements RenderPool {
   private readonly size: number;
   private readonly timeoutMs: number;
   private readonly maxMemoryMb: number;
+  private readonly idleMs: number;
   private readonly config: WorkerConfig;
   private readonly slots = new Set<Slot>();
   private readonly queue: Task[] = [];
@@ -103,6 +116,7 @@ class WorkerRenderPool implements RenderPool {
     this.size = Math.max(1, Math.floor(options.size ?? DEFAULT_RENDER_POOL_SIZE));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
     this.maxMemoryMb = options.maxMemoryMb ?? DEFAULT_RENDER_MEMORY_MB;
+    this.idleMs = options.idleMs ?? DEFAULT_RENDER_IDLE_MS;
     this.config = {
       maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       maxValuesBytes: options.maxValuesBytes ?? DEFAULT_MAX_VALUES_BYTES,
@@ -119,6 +133,11 @@ class WorkerRenderPool implements RenderPool {
       this.queue.push(task);
       this.pump();
     });
+  }
+
+  /** Worker threads alive now, rendering, starting or idle. */
+  workers(): number {
+    return this.slots.size;
   }
 
   async close(): Promise<void> {
@@ -164,6 +183,8 @@ class WorkerRenderPool implements RenderPool {
   }
 
   private run(slot: Slot, task: Task): void {
+    if (slot.idle) clearTimeout(slot.idle);
+    slot.idle = undefined;
     slot.task = task;
     slot.worker.ref();
     slot.timer = setTimeout(() => this.onTimeout(slot), this.timeoutMs);
@@ -194,6 +215,7 @@ class WorkerRenderPool implements RenderPool {
     if (m.type === "ready") {
       slot.ready = true;
       this.pump();
+      this.retireWhenIdle(slot);
       return;
     }
     if (slot.task?.id !== m.id) return;
@@ -201,6 +223,18 @@ class WorkerRenderPool implements RenderPool {
     if (m.type === "result") task.resolve(m.value);
     else task.reject(deserializeError(m.error));
     this.pump();
+    this.retireWhenIdle(slot);
+  }
+
+  /** A worker left without work ends after `idleMs`, unless a render takes it first. */
+  private retireWhenIdle(slot: Slot): void {
+    if (slot.task || !this.slots.has(slot)) return;
+    if (slot.idle) clearTimeout(slot.idle);
+    slot.idle = setTimeout(() => {
+      if (slot.task || !this.slots.delete(slot)) return;
+      void slot.worker.terminate();
+    }, this.idleMs);
+    slot.idle.unref();
   }
 
   private onTimeout(slot: Slot): void {

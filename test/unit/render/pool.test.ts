@@ -74,6 +74,19 @@ const configMap = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nme
 const loopForever = "{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}\n";
 
 describe("rendering in worker threads", () => {
+  test("a worker idle past idleMs ends, and the next render starts one again", async () => {
+    const p = pool({ idleMs: 200 });
+    const web = app("web", "charts/web");
+    await p.renderApplication(repoRoot, web);
+    expect(p.workers()).toBe(1);
+    const deadline = Date.now() + 10_000;
+    while (p.workers() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(p.workers()).toBe(0);
+    expect((await p.renderApplication(repoRoot, web)).objects.length).toBeGreaterThan(0);
+    expect(p.workers()).toBe(1);
+  });
+
+
   test("renders what renderApplication renders on the calling thread", async () => {
     const web = app("web", "charts/web", { values: { replicaCount: 3 } });
     const expected = await renderApplication(repoRoot, web);
