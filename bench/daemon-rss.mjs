@@ -79,8 +79,11 @@ for (;;) {
 const convergeMs = performance.now() - started;
 clearInterval(sampler);
 const containers = (await runtime.list()).length;
-// As it stands when converged, then settled: a full collection and two quiet seconds.
+// As it stands when converged (render workers still up), then settled: idle workers ended, a full collection and two quiet seconds.
 const converged = process.memoryUsage.rss();
+// Between commits the daemon holds no render workers: they end once idle (10 s).
+const quiet = Date.now() + 30_000;
+while (d.daemon.renderer.workers() > 0 && Date.now() < quiet) await new Promise((r) => setTimeout(r, 250));
 global.gc?.();
 await new Promise((r) => setTimeout(r, 2000));
 const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();

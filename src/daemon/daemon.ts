@@ -724,11 +724,12 @@ export class Daemon {
     const shared = sharedObjectProblems(name, objects.map((o) => ({ key: o.key, ...(o.file ? { file: o.file } : {}) })), owner);
     if (shared.length > 0) return { reason: "SharedResource", detail: shared.map(formatProblem).join("; ") };
     this.declared.set(name, new Set(objects.map((o) => o.key)));
-    const claimant = namespaceClaimant(app, project);
+    const claimant = namespaceClaimant(project);
     for (const ns of namespaces) {
-      const held = this.namespaces.get(ns) ?? { claimant, apps: new Set<string>() };
-      held.apps.add(name);
-      this.namespaces.set(ns, held);
+      // A project taking a namespace its destinations name takes it over from whoever held it.
+      const held = this.namespaces.get(ns);
+      if (held?.claimant === claimant) held.apps.add(name);
+      else this.namespaces.set(ns, { claimant, apps: new Set([name]) });
     }
     return undefined;
   }

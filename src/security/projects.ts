@@ -127,18 +127,20 @@ export function projectProblems(app: Application, declaredIn: string, config: Pi
 }
 
 /**
- * Who a namespace belongs to once an application of `project` deploys there: a configured project
- * owns the namespaces its Applications use together; in the default project, each application owns its own.
+ * Who a namespace belongs to once an application of `project` deploys there: its project. The
+ * applications of one project share the namespaces they use (as several Argo CD applications
+ * deploy to one namespace); another project's applications cannot deploy there.
  */
-export function namespaceClaimant(app: Application, project: ProjectConfig): string {
-  return project.name === DEFAULT_PROJECT.name ? `application ${app.metadata.name}` : `project ${project.name}`;
+export function namespaceClaimant(project: ProjectConfig): string {
+  return `project ${project.name}`;
 }
 
 /**
- * Namespaces an application may not use although its project allows them: one a configured
- * project's destinations reserve for that project, or one another application (or project)
- * already deploys to. Without this, an Application could name another's namespace as its own
- * destination, and its pods would join that namespace's network and Services.
+ * Namespaces an application may not use although its project allows them: one another configured
+ * project's destinations reserve for that project, or one where another project's applications
+ * already run (a namespace its own project's destinations name is its project's to take). Without
+ * this, an Application could name another team's namespace as its own destination, and its pods
+ * would join that namespace's network and Services.
  */
 export function namespaceProblems(
   app: Application,
@@ -147,11 +149,12 @@ export function namespaceProblems(
   namespaces: readonly string[],
   owner: (namespace: string) => string | undefined,
 ): Problem[] {
-  const claimant = namespaceClaimant(app, project);
+  const claimant = namespaceClaimant(project);
+  const reserves = (p: ProjectConfig, ns: string) => p.name !== DEFAULT_PROJECT.name && p.destinations !== undefined && matches(p.destinations.map((d) => d.namespace), ns);
   const problems: Problem[] = [];
   for (const ns of new Set(namespaces)) {
-    const reserving = (config?.projects ?? []).find((p) => p.name !== project.name && p.name !== DEFAULT_PROJECT.name && p.destinations && matches(p.destinations.map((d) => d.namespace), ns));
-    const held = owner(ns);
+    const reserving = (config?.projects ?? []).find((p) => p.name !== project.name && reserves(p, ns));
+    const held = reserves(project, ns) ? undefined : owner(ns);
     const by = reserving ? `project ${reserving.name} (its destinations)` : held !== undefined && held !== claimant ? held : undefined;
     if (by === undefined) continue;
     problems.push({

@@ -99,17 +99,22 @@ describe("projects", () => {
     ]);
   });
 
-  it("keeps a namespace to the application (or configured project) that deploys there first, and a project's destinations to that project", () => {
+  it("keeps a namespace to the project whose applications deploy there first, and a project's destinations to that project", () => {
     const web = application("  source: {path: charts/web}\n  destination: {namespace: shop}\n");
-    const owners = new Map([["shop", "application payments"]]);
+    const owners = new Map([["shop", "project storage"], ["web", "project default"]]);
     const problems = (ns: string[]) => namespaceProblems(web, DEFAULT_PROJECT, config, ns, (n) => owners.get(n)).map(formatProblem);
     expect(problems(["shop"])).toEqual([
-      'apps/web.yaml:1: spec.destination.namespace: namespace shop belongs to application payments; application web of project "default" cannot deploy there (choose another namespace, or ask the operator to put both in one project)',
+      'apps/web.yaml:1: spec.destination.namespace: namespace shop belongs to project storage; application web of project "default" cannot deploy there (choose another namespace, or ask the operator to put both in one project)',
     ]);
     expect(problems(["team-a-prod"]).join("\n")).toContain("namespace team-a-prod belongs to project team-a (its destinations)");
-    expect(problems(["web"])).toEqual([]);
-    owners.set("web", "application web");
-    expect(problems(["web"])).toEqual([]);
+    // Applications of one project share its namespaces, as several Argo CD applications share one.
+    expect(problems(["web", "fresh"])).toEqual([]);
+    // A project takes the namespaces its destinations name, whoever deployed there before.
+    const teamA = application("  project: team-a\n  source: {path: charts/web}\n  destination: {namespace: team-a-prod}\n");
+    owners.set("team-a-prod", "project default");
+    const teamAProject = config.projects.find((p) => p.name === "team-a");
+    if (!teamAProject) throw new Error("team-a is configured");
+    expect(namespaceProblems(teamA, teamAProject, config, ["team-a-prod"], (n) => owners.get(n))).toEqual([]);
   });
 
   it("names an unknown project with the ones the config defines", () => {
