@@ -1,34 +1,17 @@
 import { mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createGzip } from "node:zlib";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { loadChart, parseValuesYaml, readChartArchive, readUserValues, renderChart } from "../../../src/chart/index.js";
-import { CapstanError, formatProblem } from "../../../src/errors.js";
+import type { CapstanError} from "../../../src/errors.js";
+import { formatProblem } from "../../../src/errors.js";
 import { parseYamlFast } from "../../../src/manifest/fast-yaml.js";
 import { parseYamlWithPositions } from "../../../src/manifest/yaml.js";
 import { parseYamlAsJson } from "../../../src/template/funcs/helm.js";
-import { chartYaml, configMapTemplate, makeRepo } from "../../fixtures/charts/repo.js";
+import { capstanFailure, chartYaml, configMapTemplate, testRepo } from "../../fixtures/charts/repo.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
-});
-
-function repo(files: Record<string, string>): string {
-  const r = makeRepo(files);
-  cleanups.push(r.cleanup);
-  return r.root;
-}
-
-async function failure(p: Promise<unknown> | (() => unknown)): Promise<CapstanError> {
-  try {
-    await (typeof p === "function" ? p() : p);
-  } catch (e) {
-    if (e instanceof CapstanError) return e;
-    throw e;
-  }
-  throw new Error("expected a CapstanError");
-}
+const repo = testRepo;
+const failure = capstanFailure;
 
 /** What a user sees: the message and each problem, one line each (no stack, no multi-line YAML excerpt). */
 const shown = (e: CapstanError): string[] => [e.message, ...e.problems.map(formatProblem)];

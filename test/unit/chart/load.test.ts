@@ -1,31 +1,13 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { c as tarCreate } from "tar";
 import { loadChart, readUserValues, resolveInRepo } from "../../../src/chart/index.js";
-import { CapstanError, formatProblem } from "../../../src/errors.js";
-import { chartYaml, makeRepo } from "../../fixtures/charts/repo.js";
+import { formatProblem } from "../../../src/errors.js";
+import { capstanFailure, chartYaml, testRepo } from "../../fixtures/charts/repo.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
-});
-
-function repo(files: Record<string, string>): string {
-  const r = makeRepo(files);
-  cleanups.push(r.cleanup);
-  return r.root;
-}
-
-async function failure(p: Promise<unknown> | (() => unknown)): Promise<CapstanError> {
-  try {
-    await (typeof p === "function" ? p() : p);
-  } catch (e) {
-    if (e instanceof CapstanError) return e;
-    throw e;
-  }
-  throw new Error("expected a CapstanError");
-}
+const repo = testRepo;
+const failure = capstanFailure;
 
 describe("loading a chart", () => {
   test("reads Chart.yaml, values, templates and the files .Files may see", async () => {
