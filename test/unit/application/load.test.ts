@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { applicationsError, loadApplications } from "../../../src/application/index.js";
 import type { Problem } from "../../../src/errors.js";
 import { formatProblem } from "../../../src/errors.js";
+import { applicationFile } from "../../fixtures/applications/app.js";
 
 const roots: string[] = [];
 function tree(files: Record<string, string>): string {
@@ -22,16 +23,7 @@ afterEach(() => {
 
 const CHARTS = { "charts/web/Chart.yaml": "name: web\n", "charts/worker/Chart.yaml": "name: worker\n", "envs/prod/web.yaml": "replicas: 3\n" };
 
-function app(name: string, extra = ""): string {
-  return `apiVersion: capstan.dev/v1alpha1
-kind: Application
-metadata:
-  name: ${name}
-spec:
-  source:
-    path: charts/web
-${extra}`;
-}
+const app = applicationFile;
 
 async function problems(files: Record<string, string>): Promise<Problem[]> {
   const result = await loadApplications(tree({ ...CHARTS, ...files }));

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadApplicationSet, loadApplications } from "../../../src/application/index.js";
 import type { ApplicationSetResult, InvalidApplicationFile } from "../../../src/application/index.js";
 import { formatProblem } from "../../../src/errors.js";
+import { applicationFile } from "../../fixtures/applications/app.js";
 
 const roots: string[] = [];
 function tree(files: Record<string, string>): string {
@@ -20,16 +21,7 @@ afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 });
 
-function app(name: string, extra = ""): string {
-  return `apiVersion: capstan.dev/v1alpha1
-kind: Application
-metadata:
-  name: ${name}
-spec:
-  source:
-    path: charts/web
-${extra}`;
-}
+const app = applicationFile;
 
 async function loadSet(files: Record<string, string>): Promise<Extract<ApplicationSetResult, { ok: true }>> {
   const result = await loadApplicationSet(tree(files));
