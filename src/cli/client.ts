@@ -6,8 +6,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CapstanError } from "../errors.js";
-import type { AppSummary, HistoryEntry } from "../server/index.js";
+import type { AppSummary, HistoryEntry, NodeView } from "../server/index.js";
 import { readDaemonLock, readToken } from "../state/index.js";
+
+/** A node as a daemon's API gives it: NodeView, and the fields a daemon may add that NodeView has no place for yet. */
+export type DaemonNodeAnswer = NodeView & { unschedulable?: unknown; firstSeen?: unknown };
 
 export interface DaemonEndpoint {
   url: string;
@@ -87,6 +90,7 @@ export const daemonApi = {
   rollback: (d: DaemonEndpoint, name: string, revision?: string) =>
     callDaemon<AppSummary>(d, "POST", `/apps/${enc(name)}/rollback`, revision === undefined ? {} : { revision }),
   logs: (d: DaemonEndpoint, name: string, pod: string, tail: number) => callDaemon<string>(d, "GET", `/apps/${enc(name)}/pods/${enc(pod)}/logs?tail=${tail}`),
+  nodes: (d: DaemonEndpoint) => callDaemon<DaemonNodeAnswer[]>(d, "GET", "/nodes"),
 };
 
 /** `capstan sync APP` when a daemon runs: ask it to sync now; answers the application's summary. */

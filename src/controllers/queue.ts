@@ -24,6 +24,10 @@ export interface WorkQueueOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** Told of every failure (after the retry is scheduled, or not for terminal errors). */
   onError?: (key: string, error: unknown, info: { failures: number; retryInMs: number | null }) => void;
+  /** Told after every reconcile of a key, however it ended, with how long it took by the queue's clock. */
+  onReconciled?: (key: string, durationMs: number) => void;
+  /** Told the number of keys waiting whenever it changes. */
+  onDepth?: (depth: number) => void;
 }
 
 export const DEFAULT_QUEUE_BACKOFF = { baseMs: 100, maxMs: 30_000 } as const;
@@ -42,6 +46,9 @@ export class WorkQueue {
   private readonly baseMs: number;
   private readonly maxMs: number;
   private readonly onError: WorkQueueOptions["onError"];
+  private readonly onReconciled: WorkQueueOptions["onReconciled"];
+  private readonly onDepth: WorkQueueOptions["onDepth"];
+  private reportedDepth = -1;
   private readonly queue: string[] = [];
   private readonly dirty = new Set<string>();
   private readonly processing = new Map<string, Promise<void>>();
@@ -58,6 +65,8 @@ export class WorkQueue {
     this.baseMs = options.backoff?.baseMs ?? DEFAULT_QUEUE_BACKOFF.baseMs;
     this.maxMs = options.backoff?.maxMs ?? DEFAULT_QUEUE_BACKOFF.maxMs;
     this.onError = options.onError;
+    this.onReconciled = options.onReconciled;
+    this.onDepth = options.onDepth;
   }
 
   /** Marks the key as needing a reconcile. Keys added before `start()` wait for it. */
@@ -129,6 +138,7 @@ export class WorkQueue {
     for (const d of this.delayed.values()) d.timer.cancel();
     this.delayed.clear();
     this.queue.length = 0;
+    this.reportDepth();
     this.dirty.clear();
     await Promise.allSettled([...this.processing.values()]);
     this.notifyIdle();
@@ -151,8 +161,17 @@ export class WorkQueue {
     for (const w of waiters) w();
   }
 
+  private reportDepth(): void {
+    if (this.queue.length === this.reportedDepth) return;
+    this.reportedDepth = this.queue.length;
+    this.onDepth?.(this.reportedDepth);
+  }
+
   private pump(): void {
-    if (!this.running) return;
+    if (!this.running) {
+      this.reportDepth();
+      return;
+    }
     while (this.processing.size < this.concurrency && this.queue.length > 0) {
       const key = this.queue.shift() as string;
       this.dirty.delete(key);
@@ -164,9 +183,19 @@ export class WorkQueue {
       });
       this.processing.set(key, p);
     }
+    this.reportDepth();
   }
 
   private async process(key: string): Promise<void> {
+    const started = this.clock.now();
+    try {
+      await this.reconcileOnce(key);
+    } finally {
+      this.onReconciled?.(key, this.clock.now() - started);
+    }
+  }
+
+  private async reconcileOnce(key: string): Promise<void> {
     let result: ReconcileResult | void;
     try {
       result = await this.reconcile(key);

@@ -4,13 +4,14 @@ import { join, resolve } from "node:path";
 import { loadApplicationSet, type Application, type InvalidApplicationFile, type RenderedObject } from "../application/index.js";
 import type { CapstanConfig, ProjectConfig } from "../config/index.js";
 import { configSchema, configuredNodes } from "../config/index.js";
-import { Applier, FileDesiredStore } from "../controllers/apply/index.js";
+import { Applier, FileDesiredStore, planHasChanges, type RunOutcome } from "../controllers/apply/index.js";
+import { canonicalJSON } from "../controllers/workloads/revision.js";
 import type { Clock } from "../controllers/clock.js";
 import { systemClock } from "../controllers/clock.js";
 import { createPodManager } from "../controllers/pods/index.js";
 import type { DaemonNode } from "../controllers/workloads/daemonset-step.js";
 import { createPlacer, NodeHealthMonitor, NodeRegistry, type NodePlacer } from "../nodes/index.js";
-import type { PodManager } from "../controllers/pods/types.js";
+import type { PodEvent, PodManager } from "../controllers/pods/types.js";
 import { WorkQueue } from "../controllers/queue.js";
 import { CapstanError, formatProblem } from "../errors.js";
 import type { ManifestObject, Service } from "../manifest/index.js";
@@ -18,7 +19,7 @@ import { DockerRuntime } from "../runtime/docker.js";
 import type { ContainerRuntime } from "../runtime/types.js";
 import { DEFAULT_PROJECT, namespaceClaimant, namespaceProblems, projectOf, projectProblems, sharedObjectProblems } from "../security/index.js";
 import { createRenderPool, type RenderPool } from "../render/index.js";
-import { PrometheusMetrics, startServer, type RunningServer } from "../server/index.js";
+import { PrometheusMetrics, startServer, type DriftView, type RunningServer } from "../server/index.js";
 import { ServiceController } from "../services/index.js";
 import { createGitSource, gitSourceOptions, splitUserinfo, type GitSource, type ResolvedRevision } from "../source/index.js";
 import {
@@ -32,12 +33,15 @@ import {
   type AppRecord,
   type DaemonLock,
   type Initiator,
+  type RevisionSummary,
   type StateStore,
+  type SyncStatus,
 } from "../state/index.js";
+import { secretFreeManifests } from "../state/manifests-text.js";
 import { handleWebhook, matchRepos, schedulePoll, watchRepository, type PollSchedule, type RepoWatch } from "../triggers/index.js";
 import type { RedactionKey } from "../diff/index.js";
 import { revisionManifests } from "./manifests.js";
-import { DaemonViewImpl } from "./view.js";
+import { DaemonViewImpl, previousHealthy } from "./view.js";
 
 /** One repository the daemon follows: where its Application files are and how changes are noticed. */
 export interface DaemonRepository {
@@ -98,6 +102,13 @@ export interface RunningDaemon {
 }
 
 const AUTO_INITIATORS: ReadonlySet<Initiator> = new Set(["poll", "watch", "webhook"]);
+/** Pod events recorded on the application: what self-heal corrected and containers that were not Capstan's to keep. */
+const DRIFT_EVENTS: ReadonlySet<string> = new Set(["SelfHealed", "StrayRemoved", "AliasRemoved", "Drift"]);
+
+/** One drift as a line: `Pod/web-x spec.containers[0].resources.limits.memory: live 64Mi, desired 128Mi`. */
+function driftText(d: DriftView): string {
+  return `${d.object} ${d.field}: live ${d.live}, desired ${d.desired}`;
+}
 
 /** A followed repository, resolved: local paths are absolute. */
 interface RepoState {
@@ -142,7 +153,8 @@ export class Daemon {
   readonly nodeHealth: NodeHealthMonitor;
   readonly placer: NodePlacer;
   private registry: NodeRegistry | undefined;
-  private readonly registryReady: Promise<NodeRegistry>;
+  /** Opens while the daemon starts; the nodes view reads capacity and cordons from it, as the scheduler does. */
+  readonly registryReady: Promise<NodeRegistry>;
   readonly metrics = new PrometheusMetrics();
   readonly repos: RepoState[];
   readonly apps = new Map<string, AppEntry>();
@@ -163,6 +175,18 @@ export class Daemon {
   private readonly declared = new Map<string, Set<string>>();
   /** Namespace → who holds it (an application of the default project, or a configured project) and its applications there. */
   private readonly namespaces = new Map<string, { claimant: string; apps: Set<string> }>();
+  /** The revision each application is rolling out now: a newer rendering supersedes it at once. */
+  private readonly inflight = new Map<string, { revision: number; commit: string; digest: string; spec: string }>();
+  /** What each application runs, as compared: the manifests digest and Application spec of its applied revision. */
+  private readonly applied = new Map<string, { digest: string; spec: string }>();
+  /** Sync status as Git says (before drift and kept objects are looked at), per application. */
+  private readonly gitSync = new Map<string, { sync: SyncStatus; message: string }>();
+  /** Why an application's repository or ref cannot be read now. */
+  private readonly sourceErrors = new Map<string, string>();
+  /** Outcomes being waited for in the background (a sync step returns once its rollout is under way). */
+  private readonly settling = new Set<Promise<void>>();
+  /** Status recomputations asked for and not yet run, per application. */
+  private readonly statusTimers = new Map<string, { cancel(): void }>();
 
   constructor(readonly options: DaemonOptions, readonly lock: DaemonLock) {
     this.clock = options.clock ?? systemClock;
@@ -230,7 +254,12 @@ export class Daemon {
       clock: this.clock,
       labels,
       log: (e) => this.log({ component: "applier", ...e }),
+      queueObserver: this.metrics.queueObserver("workload", workloadController),
     });
+    // Health and sync status follow what runs: every change of a workload's health or of a pod's drift.
+    this.applier.onHealthChange((app) => this.statusSoon(app));
+    this.pods.onChange((pod) => this.statusSoon(pod.app));
+    this.pods.onEvent((e) => void this.podEvent(e));
     // A node added, uncordoned or Ready again: DaemonSets place their pods on it.
     this.placer.onNodesChanged(() => this.applier.nodesChanged());
     this.nodeHealth.subscribe(() => this.applier.nodesChanged());
@@ -239,8 +268,11 @@ export class Daemon {
       concurrency: options.concurrency ?? 4,
       reconcile: (name) => this.syncStep(name),
       onError: (name, err) => this.log({ level: "error", app: name, msg: "sync failed", error: (err as Error).message }),
+      ...this.metrics.queueObserver("application"),
     });
     this.view = new DaemonViewImpl(this);
+    // Node figures are read from live state when Prometheus scrapes, not only when the dashboard asks.
+    this.metrics.collectOnScrape(async () => void (await this.view.nodes()));
   }
 
   async start(): Promise<void> {
@@ -281,6 +313,9 @@ export class Daemon {
     // A render under way ends now: it is not the commit's failure (not recorded), and the next start renders it again.
     await this.renderer.close();
     await this.queue.stop();
+    await Promise.allSettled([...this.settling]);
+    for (const t of this.statusTimers.values()) t.cancel();
+    this.statusTimers.clear();
     await this.applier.stop();
     this.nodeHealth.stop();
     this.placer.close();
@@ -293,31 +328,52 @@ export class Daemon {
   /**
    * After a restart: containers were adopted by the pod manager. Each application's current
    * revision is declared again (its workloads reconciled, its Services served) without a new
-   * history row; a sync that was under way is recorded as interrupted and run again, a rollback
-   * as a rollback, and an interrupted auto-rollback is left to the re-declared healthy revision.
+   * history row, so pods of an unchanged template are kept, not replaced. A sync or rollback that
+   * was under way continues where it was (pods already on its revision are kept) and is recorded
+   * when it settles; an interrupted auto-rollback is left to the re-declared healthy revision.
    */
   private async resumeApplied(): Promise<void> {
     for (const rec of await this.store.listApps()) {
       const revisions = await this.store.listRevisions(rec.name);
       const unfinished = revisions.filter((r) => r.phase === "Running" || r.phase === "Pending");
+      const last = unfinished.at(-1);
+      let resumed = false;
+      if (last && last.initiator !== "auto-rollback" && this.apps.has(rec.name)) {
+        resumed = await this.resume(rec.name, last).catch((err: unknown) => {
+          this.log({ level: "warning", app: rec.name, msg: "resuming the rollout under way failed", error: (err as Error).message });
+          return false;
+        });
+      }
       for (const r of unfinished) {
+        if (resumed && r === last) continue;
         await this.store.finishRevision(rec.name, r.id, {
           phase: "Failed",
           reason: "Interrupted",
           event: { type: "Warning", reason: "SyncInterrupted", message: `revision ${r.id} (${r.commit.slice(0, 7)}) was interrupted by a daemon restart; ${r.initiator === "auto-rollback" ? "restoring the last healthy revision" : "syncing again"}` },
         });
       }
+      if (resumed) continue;
       const current = rec.status.currentRevision === null ? undefined : revisions.find((r) => r.id === rec.status.currentRevision);
       if (current) {
-        await this.redeclare(rec.name, current.commit).catch((err: unknown) =>
+        await this.redeclare(rec.name, current).catch((err: unknown) =>
           this.log({ level: "warning", app: rec.name, msg: "declaring the current revision again failed", error: (err as Error).message }),
         );
       }
-      const last = unfinished.at(-1);
       if (!last) continue;
       if (last.initiator === "rollback") this.enqueue(rec.name, "rollback", last.commit);
       else if (last.initiator !== "auto-rollback" || !current) this.enqueue(rec.name, "cli");
     }
+  }
+
+  /** Declares a revision that was rolling out when the daemon stopped again, and waits for it as its sync would have. */
+  private async resume(name: string, r: RevisionSummary): Promise<boolean> {
+    const declared = await this.redeclare(name, r);
+    if (!declared) return false;
+    this.inflight.set(name, { revision: r.id, commit: r.commit, digest: r.manifestsDigest, spec: declared.spec });
+    await this.store.recordEvent(name, { type: "Normal", reason: "SyncResumed", message: `revision ${r.id} (${r.commit.slice(0, 7)}) continues where it was before the restart` });
+    const started = r.startedAt ? Date.parse(r.startedAt) : this.clock.now();
+    this.settle(name, r.id, r.commit, declared.objects, started, r.initiator === "rollback");
+    return true;
   }
 
   /**
@@ -422,13 +478,15 @@ export class Daemon {
   }
 
   /**
-   * Tells the applier and the Service controller again what an applied commit declares (after a
-   * restart): renders it, re-declares its objects and Services, and records no revision. Pods that
-   * match are adopted, not replaced.
+   * Tells the applier and the Service controller again what a recorded revision declares (after a
+   * restart): renders its commit, re-declares its objects and Services, and records no revision.
+   * Pods that match are adopted, not replaced. Returns what was declared, or undefined when the
+   * revision may not be declared again.
    */
-  private async redeclare(name: string, sha: string): Promise<void> {
+  private async redeclare(name: string, revision: RevisionSummary): Promise<{ spec: string; objects: unknown[] } | undefined> {
     const entry = this.apps.get(name);
-    if (!entry) return;
+    if (!entry) return undefined;
+    const sha = revision.commit;
     const tree = await this.source.checkout(entry.repo, sha);
     const app = await this.applicationAt(entry, tree, name);
     const rendered = await this.renderer.renderApplication(tree, app);
@@ -437,20 +495,26 @@ export class Daemon {
     if (denied) {
       this.log({ level: "error", app: name, msg: "the current revision is outside its project; not declared again", reason: denied.reason, detail: denied.detail });
       await this.store.recordEvent(name, { type: "Warning", reason: denied.reason, message: `the current revision ${sha.slice(0, 7)} is not declared again: ${denied.detail}` });
-      return;
+      return undefined;
     }
     const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
     await this.services.setServices(name, objects.filter((o): o is Service => o.kind === "Service"));
+    const selfHeal = app.spec.syncPolicy.automated?.selfHeal ?? false;
+    this.pods.setSelfHeal?.(name, selfHeal);
     await this.applier.sync({
       app: name,
       namespace: app.spec.destination.namespace,
       commit: sha,
       objects,
       prune: false,
+      selfHeal,
       autoRollback: app.spec.syncPolicy.autoRollback,
       podSecurity: this.projectFor(app).podSecurity,
     });
+    const spec = specDigest(app);
+    this.applied.set(name, { digest: revision.manifestsDigest, spec });
     this.log({ app: name, msg: "resumed", commit: sha });
+    return { spec, objects: rendered.objects.map((o) => o.object) };
   }
 
   /**
@@ -482,13 +546,33 @@ export class Daemon {
 
   private async refreshRepo(r: RepoState, initiator: Initiator, clashesOut: { name: string; message: string }[]): Promise<void> {
     if (this.stopping) return;
-    const { head, loaded, clashes, kept } = await this.loadApps(r);
+    let read;
+    try {
+      read = await this.loadApps(r);
+    } catch (err) {
+      // Unreachable, refused credentials, no default branch: every application it declares says so.
+      if (err instanceof CapstanError) {
+        const names = new Set([...this.apps].filter(([, e]) => e.declaredIn === r.url || e.repo === r.url).map(([n]) => n));
+        // Just started: the applications recorded from this repository are known by the store alone.
+        for (const rec of await this.store.listApps()) if (rec.repo === r.url && !this.apps.has(rec.name)) names.add(rec.name);
+        for (const name of names) await this.sourceFailed(name, `${r.url}: ${err.message}`);
+      }
+      throw err;
+    }
+    const { head, loaded, clashes, kept } = read;
     for (const { name, file } of kept) {
       const message = `${file.file} at commit ${head.sha.slice(0, 7)} is invalid; application ${name} keeps its last good definition: ${file.problems.map(formatProblem).join("; ")}`;
       this.log({ level: "error", app: name, msg: "application file is invalid; keeping its last good definition", problems: message });
       if (await this.store.getApp(name)) {
         await this.store.recordEvent(name, { type: "Warning", reason: "ApplicationInvalid", message });
         await this.view.publish(name);
+      }
+    }
+    if (loaded.ok) {
+      // A file naming no application this daemon knows has nowhere to show: the log says why it was not read.
+      for (const f of loaded.invalid) {
+        if (kept.some((k) => k.file === f)) continue;
+        this.log({ level: "error", repo: r.url, msg: "application file is invalid; not declared", file: f.file, problems: f.problems.map(formatProblem).join("; ") });
       }
     }
     if (!loaded.ok) {
@@ -529,7 +613,15 @@ export class Daemon {
     const repo = entry.repo;
     // A declaring repository was fetched by the refresh that queued this step; a chart living elsewhere is fetched here.
     const fetched = repo === entry.declaredIn && !this.repos.find((r) => r.url === repo)?.local;
-    const head = await this.source.resolve(repo, entry.app.spec.source.targetRevision, { fetch: fetched ? "if-missing" : "always" });
+    let head: ResolvedRevision;
+    try {
+      head = await this.source.resolve(repo, entry.app.spec.source.targetRevision, { fetch: fetched ? "if-missing" : "always" });
+    } catch (err) {
+      if (!(err instanceof CapstanError)) throw err;
+      await this.sourceFailed(name, `${entry.app.spec.source.targetRevision} of ${repo}: ${err.message}`);
+      return;
+    }
+    if (this.sourceErrors.delete(name)) this.statusSoon(name);
     const revisions = await this.store.listRevisions(name);
     const current = rec.status.currentRevision === null ? undefined : revisions.find((r) => r.id === rec.status.currentRevision);
 
@@ -539,24 +631,140 @@ export class Daemon {
     }
     const automatic = AUTO_INITIATORS.has(request.initiator);
     if (automatic && !entry.app.spec.syncPolicy.automated && current) {
-      await this.setSyncStatus(name, head.sha === current.commit ? "Synced" : "OutOfSync");
+      await this.compareOnly(name, head);
       return;
     }
-    const decision = autoSyncDecision(rec.status, head.sha, current?.commit ?? null);
+    const decision = autoSyncDecision(rec.status, head.sha, rec.status.syncedCommit ?? current?.commit ?? null);
     if (!decision.sync && (automatic || decision.reason === "Pinned" || decision.reason === "Suspended")) {
-      if (decision.reason !== "AlreadyApplied") await this.setSyncStatus(name, head.sha === current?.commit ? "Synced" : "OutOfSync");
+      if (decision.reason === "Pinned") await this.setGitSync(name, "OutOfSync", decision.message);
+      else if (decision.reason === "FailedCommit") await this.setGitSync(name, "OutOfSync", decision.message);
+      else if (decision.reason !== "AlreadyApplied") await this.setGitSync(name, head.sha === (rec.status.syncedCommit ?? current?.commit) ? "Synced" : "OutOfSync", decision.message);
       return;
     }
     await this.applyCommit(name, head, request.initiator);
   }
 
-  private async setSyncStatus(name: string, sync: "Synced" | "OutOfSync"): Promise<void> {
-    const rec = await this.store.getApp(name);
-    if (!rec || rec.status.sync === sync) return;
-    if (await this.updateStatus(name, { sync })) await this.view.publish(name);
+  /** The application does not sync automatically: its sync status says whether the head renders what runs. */
+  private async compareOnly(name: string, head: ResolvedRevision): Promise<void> {
+    const entry = this.apps.get(name);
+    const running = this.applied.get(name);
+    if (!entry || !running) return;
+    try {
+      const tree = await this.source.checkout(entry.repo, head.sha);
+      const app = await this.applicationAt(entry, tree, name);
+      const rendered = await this.renderer.renderApplication(tree, app);
+      const digest = manifestsDigest(secretFreeManifests(name, revisionManifests(rendered.objects, { redactionKey: this.redactionKey }), this.redactionKey));
+      if (digest === running.digest && specDigest(app) === running.spec) {
+        await this.updateStatus(name, { syncedCommit: head.sha });
+        await this.setGitSync(name, "Synced", "");
+      } else {
+        await this.setGitSync(name, "OutOfSync", `${head.sha.slice(0, 7)} changes what the application renders; automated sync is off (capstan sync ${name})`);
+      }
+    } catch (err) {
+      if (!(err instanceof CapstanError)) throw err;
+      await this.setGitSync(name, "OutOfSync", `${head.sha.slice(0, 7)} does not render: ${err.message}`);
+    }
   }
 
-  /** Render the commit, apply it, wait until healthy or failed, and record the revision. */
+  /** The repository or ref of the application cannot be read: its sync status is Unknown, saying why. */
+  private async sourceFailed(name: string, message: string): Promise<void> {
+    const before = this.sourceErrors.get(name);
+    this.sourceErrors.set(name, message);
+    this.log({ level: "warning", app: name, msg: "the source cannot be read", error: message });
+    if (before !== message && (await this.store.getApp(name))) await this.store.recordEvent(name, { type: "Warning", reason: "ComparisonError", message });
+    await this.refreshStatus(name);
+  }
+
+  private async setGitSync(name: string, sync: SyncStatus, message: string): Promise<void> {
+    this.gitSync.set(name, { sync, message });
+    await this.refreshStatus(name);
+  }
+
+  /** Recompute the application's status soon (changes of many pods at once make one write). */
+  statusSoon(name: string): void {
+    if (this.stopping || this.statusTimers.has(name) || !this.apps.has(name)) return;
+    this.statusTimers.set(
+      name,
+      this.clock.setTimeout(() => {
+        this.statusTimers.delete(name);
+        this.refreshStatus(name).catch((err: unknown) => this.log({ level: "warning", app: name, msg: "status update failed", error: (err as Error).message }));
+      }, 100),
+    );
+  }
+
+  /** Drift of what runs from what the application's pods are declared as (pods and stray containers). */
+  drift(name: string): DriftView[] {
+    const pods = this.pods.list({ app: name }).flatMap((p) => (p.drift ?? []).map((d) => ({ ...d, namespace: p.namespace })));
+    const strays = (this.pods.strays?.(name) ?? []).map((d) => ({ namespace: "", ...d }));
+    return [...pods, ...strays];
+  }
+
+  /**
+   * The application's status from what runs now: health is its workloads' live health, worst
+   * wins; sync is Git's comparison, made OutOfSync by drift (named field by field) and by objects
+   * Git dropped that pruning-off kept; Unknown while its repository or ref cannot be read.
+   */
+  async refreshStatus(name: string): Promise<void> {
+    if (this.stopping) return;
+    const rec = await this.store.getApp(name);
+    const entry = this.apps.get(name);
+    if (!rec) return;
+    const next: Partial<AppRecord["status"]> = {};
+    const sourceError = this.sourceErrors.get(name);
+    const base = this.gitSync.get(name) ?? { sync: rec.status.sync, message: rec.status.syncMessage };
+    let sync = base.sync;
+    let syncMessage = base.message;
+    if (sourceError) {
+      sync = "Unknown";
+      syncMessage = sourceError;
+    } else if (sync === "Synced") {
+      const drift = this.drift(name);
+      const kept = this.applier.kept(name);
+      const selfHeal = entry?.app.spec.syncPolicy.automated?.selfHeal ?? false;
+      if (drift.length > 0) {
+        sync = "OutOfSync";
+        syncMessage = `${selfHeal ? "correcting drift" : "drift (selfHeal is off)"}: ${drift.map(driftText).join("; ")}`;
+      } else if (kept.length > 0) {
+        sync = "OutOfSync";
+        syncMessage = kept.map((k) => `${k.kind}/${k.name}: not in Git (prune off)`).join("; ");
+      }
+    }
+    if (sync !== rec.status.sync) next.sync = sync;
+    if (syncMessage !== rec.status.syncMessage) next.syncMessage = syncMessage;
+    if (this.applier.desired(name)) {
+      const live = this.applier.health(name);
+      const message = live.status === "Healthy" ? "" : (live.message ?? "");
+      if (live.status !== rec.status.health) next.health = live.status;
+      if (message !== rec.status.healthMessage) next.healthMessage = message;
+    }
+    if (Object.keys(next).length === 0) return;
+    if (next.health && next.health !== rec.status.health) {
+      await this.store.recordEvent(name, {
+        type: next.health === "Degraded" || next.health === "Unknown" ? "Warning" : "Normal",
+        reason: `Health${next.health}`,
+        message: `health ${rec.status.health} → ${next.health}${next.healthMessage ? `: ${next.healthMessage}` : ""}`,
+      });
+    }
+    if (next.sync && next.sync !== rec.status.sync) {
+      await this.store.recordEvent(name, { type: next.sync === "Synced" ? "Normal" : "Warning", reason: next.sync, message: `sync ${rec.status.sync} → ${next.sync}${syncMessage ? `: ${syncMessage}` : ""}` });
+    }
+    if (await this.updateStatus(name, next)) await this.view.publish(name);
+  }
+
+  /** Pod events the application's users need: corrections of drift and containers that were not Capstan's to keep. */
+  private async podEvent(e: PodEvent): Promise<void> {
+    if (!DRIFT_EVENTS.has(e.reason)) return;
+    const app = this.pods.get(e.namespace, e.pod)?.app ?? [...(this.namespaces.get(e.namespace)?.apps ?? [])][0];
+    if (!app || !(await this.store.getApp(app))) return;
+    await this.store.recordEvent(app, { type: e.type, reason: e.reason, message: e.message, object: `Pod/${e.pod}` });
+    await this.view.publish(app);
+  }
+
+  /**
+   * Render the commit and compare it with what runs. A rendering and Application spec equal to the
+   * applied revision's add no history row: the commit becomes the synced one. Otherwise apply it
+   * as a new revision (superseding one still rolling out), and record how it ends in the background.
+   */
   async applyCommit(name: string, commit: ResolvedRevision, initiator: Initiator, options: { pin?: boolean } = {}): Promise<void> {
     const entry = this.apps.get(name);
     if (!entry) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} is not declared in ${this.repos.map((r) => r.url).join(", ")}`);
@@ -573,12 +781,31 @@ export class Daemon {
       await this.failWithoutApplying(name, commit, initiator, "RenderFailed", [err.message, ...err.problems.map(formatProblem)].join("; "));
       return;
     }
+    const manifests = revisionManifests(rendered.objects, { redactionKey: this.redactionKey });
+    const digest = manifestsDigest(secretFreeManifests(name, manifests, this.redactionKey));
+    const spec = specDigest(app);
+    const inflight = this.inflight.get(name);
+    const running = inflight ?? this.applied.get(name);
+    const rec = await this.store.getApp(name);
+    const pinnedElsewhere = !options.pin && rec?.status.pinned;
+    if (running && running.digest === digest && running.spec === spec && !options.pin && !pinnedElsewhere) {
+      // Nothing this application renders changed: no new revision, unless a manual sync finds something to apply.
+      const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
+      const changes =
+        initiator === "cli" && !inflight
+          ? planHasChanges(await this.applier.plan({ app: name, namespace: app.spec.destination.namespace, commit: commit.sha, objects, prune: app.spec.syncPolicy.automated?.prune ?? false }).catch(() => []))
+          : false;
+      if (!changes) {
+        await this.updateStatus(name, { syncedCommit: commit.sha });
+        await this.setGitSync(name, inflight ? "OutOfSync" : "Synced", inflight ? `rolling out ${inflight.commit.slice(0, 7)}` : "");
+        return;
+      }
+    }
     const denied = this.deniedByProject(name, entry, app, rendered.objects);
     if (denied) {
       await this.failWithoutApplying(name, commit, initiator, denied.reason, denied.detail);
       return;
     }
-    const manifests = revisionManifests(rendered.objects, { redactionKey: this.redactionKey });
     const rev = await this.store.beginRevision(name, {
       commit: commit.sha,
       message: commit.message.split("\n")[0] ?? "",
@@ -588,9 +815,14 @@ export class Daemon {
       initiator,
       phase: "Running",
     });
+    if (inflight) {
+      await this.store.recordEvent(name, { type: "Normal", reason: "Superseding", message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) replaces revision ${inflight.revision} (${inflight.commit.slice(0, 7)}), still rolling out` });
+    }
+    this.inflight.set(name, { revision: rev.id, commit: commit.sha, digest, spec });
     this.metrics.rolloutStarted(name);
     await this.store.recordEvent(name, { type: "Normal", reason: "SyncStarted", message: `revision ${rev.id}: syncing ${commit.sha.slice(0, 7)} "${rev.message}" (${initiator})` });
-    await this.updateStatus(name, { health: "Progressing", healthMessage: `rolling out ${commit.sha.slice(0, 7)}` });
+    await this.updateStatus(name, { syncedCommit: commit.sha });
+    this.gitSync.set(name, { sync: "OutOfSync", message: `rolling out ${commit.sha.slice(0, 7)}` });
     await this.view.publish(name);
 
     const objects = rendered.objects.map((o) => o.object as unknown as ManifestObject);
@@ -598,7 +830,8 @@ export class Daemon {
     for (const p of await this.services.setServices(name, services)) {
       await this.store.recordEvent(name, { type: "Warning", reason: p.severity === "warning" ? "ServicePortNotTranslated" : "ServiceInvalid", message: p.message, object: "Service" });
     }
-    let outcome;
+    const selfHeal = app.spec.syncPolicy.automated?.selfHeal ?? false;
+    this.pods.setSelfHeal?.(name, selfHeal);
     try {
       await this.applier.sync({
         app: name,
@@ -606,20 +839,54 @@ export class Daemon {
         commit: commit.sha,
         objects,
         prune: app.spec.syncPolicy.automated?.prune ?? false,
+        selfHeal,
         autoRollback: app.spec.syncPolicy.autoRollback,
         podSecurity: this.projectFor(app).podSecurity,
       });
-      outcome = await Promise.race([this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000), this.halted]);
     } catch (err) {
-      outcome = { status: "Failed" as const, commit: commit.sha, reason: (err as CapstanError).code ?? "SyncFailed", message: (err as Error).message };
+      const outcome = { status: "Failed" as const, commit: commit.sha, reason: (err as CapstanError).code ?? "SyncFailed", message: (err as Error).message };
+      await this.record(name, rev.id, commit.sha, rendered.objects.map((o) => o.object), started, options.pin ?? false, outcome);
+      return;
     }
-    // Stopping: the revision stays Running, and the next start records it as interrupted and syncs again.
-    if (outcome === null) return;
+    await this.refreshStatus(name);
+    this.settle(name, rev.id, commit.sha, rendered.objects.map((o) => o.object), started, options.pin ?? false);
+  }
+
+  /** Waits in the background for the revision's rollout to settle, then records it (the queue goes on meanwhile). */
+  private settle(name: string, revision: number, sha: string, objects: unknown[], started: number, pin: boolean): void {
+    const waiting = Promise.race([this.applier.waitForRun(name, this.options.syncTimeoutMs ?? 10 * 60_000), this.halted])
+      .then(async (outcome) => {
+        // Stopping: the revision stays Running, and the next start resumes it.
+        if (outcome === null) return;
+        await this.record(name, revision, sha, objects, started, pin, outcome);
+      })
+      .catch((err: unknown) => this.log({ level: "error", app: name, msg: "recording the sync failed", revision, error: (err as Error).message }))
+      .finally(() => this.settling.delete(waiting));
+    this.settling.add(waiting);
+  }
+
+  /** Records how a revision's rollout ended. */
+  private async record(name: string, revision: number, sha: string, objects: unknown[], started: number, pin: boolean, outcome: RunOutcome): Promise<void> {
+    const flight = this.inflight.get(name);
+    const mine = flight?.revision === revision;
+    if (mine) this.inflight.delete(name);
     const durationMs = this.clock.now() - started;
-    const pinned = options.pin ? { id: rev.id, sha: commit.sha } : undefined;
+    if (outcome.status === "Superseded") {
+      await this.store.finishRevision(name, revision, {
+        phase: "Superseded",
+        reason: `superseded by ${outcome.by.slice(0, 7)} before it was healthy`,
+        event: { type: "Normal", reason: "Superseded", message: `revision ${revision} (${sha.slice(0, 7)}) was replaced by ${outcome.by.slice(0, 7)} while rolling out` },
+      });
+      await this.view.publish(name);
+      return;
+    }
+    const pinned = pin ? { id: revision, sha } : undefined;
     if (outcome.status === "Healthy") {
+      const row = (await this.store.listRevisions(name)).find((r) => r.id === revision);
+      const entry = this.apps.get(name);
+      if (row) this.applied.set(name, { digest: row.manifestsDigest, spec: flight && mine ? flight.spec : entry ? specDigest(entry.app) : "" });
       const rec = await this.store.getApp(name);
-      await this.store.finishRevision(name, rev.id, {
+      await this.store.finishRevision(name, revision, {
         phase: "Succeeded",
         ...(rec
           ? {
@@ -627,35 +894,37 @@ export class Daemon {
                 expectedVersion: rec.version,
                 next: {
                   sync: pinned || rec.status.pinned ? "OutOfSync" : "Synced",
-                  health: "Healthy",
-                  healthMessage: "",
-                  currentRevision: rev.id,
+                  syncMessage: "",
+                  currentRevision: revision,
                   lastFailedCommit: null,
                   ...(pinned ? { pinned } : {}),
                 },
               },
             }
           : {}),
-        healthyObjects: rendered.objects.map((o) => o.object),
-        event: { type: "Normal", reason: "SyncSucceeded", message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) is healthy after ${Math.round(durationMs / 100) / 10}s` },
+        healthyObjects: objects,
+        event: { type: "Normal", reason: "SyncSucceeded", message: `revision ${revision} (${sha.slice(0, 7)}) is healthy after ${Math.round(durationMs / 100) / 10}s` },
       });
+      this.gitSync.set(name, pinned || rec?.status.pinned ? { sync: "OutOfSync", message: `pinned at ${(pinned ?? rec?.status.pinned)?.sha.slice(0, 7)}; capstan unpin ${name} to follow the branch` } : { sync: "Synced", message: "" });
       this.metrics.rolloutSucceeded(name);
     } else {
       const reason = `${outcome.reason}: ${outcome.message}`;
-      await this.store.finishRevision(name, rev.id, {
+      await this.store.finishRevision(name, revision, {
         phase: "Failed",
         reason,
-        event: { type: "Warning", reason: "SyncFailed", message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) failed: ${reason}` },
+        event: { type: "Warning", reason: "SyncFailed", message: `revision ${revision} (${sha.slice(0, 7)}) failed: ${reason}` },
       });
       this.metrics.rolloutFailed(name);
+      this.gitSync.set(name, { sync: "OutOfSync", message: `${sha.slice(0, 7)} failed: ${reason}` });
       if (outcome.rolledBackTo) {
         // Remembered before the rollback is recorded, so a restart in between does not retry the commit.
-        await this.updateStatus(name, { lastFailedCommit: commit.sha });
-        await this.recordRollback(name, rev.id, outcome.rolledBackTo, commit.sha);
+        await this.updateStatus(name, { lastFailedCommit: sha });
+        await this.recordRollback(name, revision, outcome.rolledBackTo, sha);
       } else {
-        await this.updateStatus(name, { health: "Degraded", healthMessage: reason, lastFailedCommit: commit.sha, sync: "OutOfSync" });
+        await this.updateStatus(name, { lastFailedCommit: sha });
       }
     }
+    await this.refreshStatus(name);
     await this.view.publish(name);
   }
 
@@ -673,8 +942,14 @@ export class Daemon {
       initiator: "auto-rollback",
       phase: "Running",
     });
-    const outcome = await Promise.race([this.applier.waitForHealthy(name, this.options.syncTimeoutMs ?? 10 * 60_000).catch(() => undefined), this.halted]);
+    const outcome = await Promise.race([this.applier.waitForRun(name, this.options.syncTimeoutMs ?? 10 * 60_000).catch(() => undefined), this.halted]);
     if (outcome === null) return;
+    if (outcome?.status === "Superseded") {
+      await this.record(name, rev.id, healthyCommit, [], this.clock.now(), false, outcome);
+      return;
+    }
+    const entry = this.apps.get(name);
+    if (outcome?.status === "Healthy" && full) this.applied.set(name, { digest: full.manifestsDigest, spec: this.applied.get(name)?.spec ?? (entry ? specDigest(entry.app) : "") });
     const rec = await this.store.getApp(name);
     await this.store.finishRevision(name, rev.id, {
       phase: "RolledBack",
@@ -685,8 +960,6 @@ export class Daemon {
               expectedVersion: rec.version,
               next: {
                 sync: "OutOfSync",
-                health: outcome?.status === "Healthy" ? "Healthy" : "Degraded",
-                healthMessage: outcome?.status === "Healthy" ? "" : "rollback did not become healthy",
                 currentRevision: rev.id,
                 lastFailedCommit: failedCommit,
               },
@@ -695,6 +968,7 @@ export class Daemon {
         : {}),
       event: { type: "Warning", reason: "RolledBack", message: `rolled back to ${healthyCommit.slice(0, 7)}; ${failedCommit.slice(0, 7)} will not be retried until a newer commit arrives` },
     });
+    this.gitSync.set(name, { sync: "OutOfSync", message: `${failedCommit.slice(0, 7)} failed and was rolled back to ${healthyCommit.slice(0, 7)}; waiting for a newer commit` });
     this.metrics.rolloutRolledBack(name);
   }
 
@@ -758,8 +1032,9 @@ export class Daemon {
       reason: `${reason}: ${message}`,
       event: { type: "Warning", reason, message: `revision ${rev.id} (${commit.sha.slice(0, 7)}) was not applied; the last good revision keeps running: ${message}` },
     });
-    await this.updateStatus(name, { sync: "OutOfSync", lastFailedCommit: commit.sha });
+    await this.updateStatus(name, { lastFailedCommit: commit.sha });
     this.metrics.rolloutFailed(name);
+    await this.setGitSync(name, "OutOfSync", `${commit.sha.slice(0, 7)} was not applied: ${reason}`);
     await this.view.publish(name);
   }
 
@@ -768,8 +1043,7 @@ export class Daemon {
     const revisions = await this.store.listRevisions(name);
     let target;
     if (which === undefined) {
-      const currentSha = revisions.find((r) => r.id === rec.status.currentRevision)?.commit;
-      target = [...revisions].reverse().find((r) => r.phase === "Succeeded" && r.id !== rec.status.currentRevision && r.commit !== currentSha);
+      target = previousHealthy(revisions, rec.status.currentRevision);
     } else if (/^\d+$/.test(which)) {
       target = revisions.find((r) => r.id === Number(which));
     } else {
@@ -815,6 +1089,18 @@ export class Daemon {
 
   /** Webhook: verify, then refresh when a configured repository was pushed. */
   async webhook(headers: Record<string, string | string[] | undefined>, body: Buffer): Promise<{ status: number; body: unknown }> {
+    let answer: { status: number; body: unknown };
+    try {
+      answer = this.judgeWebhook(headers, body);
+    } catch (err) {
+      this.metrics.webhookRequest("error");
+      throw err;
+    }
+    this.metrics.webhookAnswered(answer.status, answer.body);
+    return answer;
+  }
+
+  private judgeWebhook(headers: Record<string, string | string[] | undefined>, body: Buffer): { status: number; body: unknown } {
     const secret = this.options.webhookSecret;
     const result = handleWebhook({ headers, body }, { secrets: secret ? { github: secret, gitlab: secret, gitea: secret, generic: secret } : {} });
     if (result.status === 202) {
@@ -825,7 +1111,6 @@ export class Daemon {
       if (matched.length > 0 || local.length > 0) {
         void this.refresh("webhook", [...matched, ...local]).catch((err: unknown) => this.log({ level: "warning", msg: "refresh failed", error: (err as Error).message }));
       }
-      this.metrics.webhookRequest?.("accepted");
       return { status: 202, body: { accepted: true, repos: matched, ref: result.ref } };
     }
     if (result.status === 204) return { status: 204, body: null };
@@ -833,6 +1118,16 @@ export class Daemon {
   }
 }
 
+
+/** What of an Application, besides its rendering, makes a new revision when it changes. */
+function specDigest(app: Application): string {
+  return canonicalJSON(app.spec);
+}
+
+/** The controller a workload key of the applier (`app/namespace/Kind/name`) belongs to: `deployment`, `statefulset`… */
+function workloadController(key: string): string {
+  return key.split("/")[2]?.toLowerCase() ?? "workload";
+}
 
 function followedRepositories(options: DaemonOptions): RepoState[] {
   const list: DaemonRepository[] = [...(options.repo ? [{ repo: options.repo, ...(options.appsPath ? { appsPath: options.appsPath } : {}) }] : []), ...(options.repositories ?? [])];

@@ -2,7 +2,6 @@ import { parseAllDocuments } from "yaml";
 import type { PodStatus } from "../controllers/pods/types.js";
 import { diffObjects, objectDiffs, type DiffObject } from "../diff/index.js";
 import { CapstanError } from "../errors.js";
-import { LABEL } from "../runtime/labels.js";
 import {
   appSummary,
   eventView,
@@ -25,6 +24,7 @@ import {
   type WorkloadView,
 } from "../server/index.js";
 import type { Daemon } from "./daemon.js";
+import { nodeViews } from "./nodes-view.js";
 
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
 
@@ -36,6 +36,7 @@ function podView(p: PodStatus): PodView {
     restarts: p.restarts,
     phase: p.phase,
     reason: p.reason ?? "",
+    ...(p.message ? { message: p.message } : {}),
     ports: p.hostPorts.map((h) => ({ ...(h.name ? { name: h.name } : {}), containerPort: h.containerPort, hostPort: h.hostPort, protocol: "TCP" as const })),
     createdAt: new Date(p.createdAt).toISOString(),
   };
@@ -57,6 +58,17 @@ function endpointsOf(ports: { ready: { pod: string }[]; notReady: { pod: string 
     for (const r of p.notReady) if (!byPod.has(r.pod)) byPod.set(r.pod, false);
   }
   return [...byPod].map(([pod, ready]) => ({ pod, ready }));
+}
+
+/**
+ * The revision plain `capstan rollback` goes back to: the newest one before the current that ended
+ * healthy (Succeeded, or RolledBack: a rollback that restored a healthy state) at another commit.
+ */
+export function previousHealthy<R extends { id: number; commit: string; phase: string }>(revisions: readonly R[], currentId: number | null): R | undefined {
+  const current = revisions.find((r) => r.id === currentId);
+  return [...revisions]
+    .reverse()
+    .find((r) => (r.phase === "Succeeded" || r.phase === "RolledBack") && r.id !== currentId && (current === undefined || (r.id < current.id && r.commit !== current.commit)));
 }
 
 /** The daemon as the API, dashboard and metrics see it: state store rows plus live pods and services. */
@@ -106,31 +118,38 @@ export class DaemonViewImpl implements DaemonView {
 
   async getApp(name: string): Promise<AppDetail> {
     const summary = await this.summary(name);
-    const healthy = await this.daemon.store.getHealthyObjects(name);
-    const desired = (healthy?.objects ?? []) as { kind: string; metadata: { name: string }; spec?: Record<string, unknown> }[];
+    // The objects of the latest sync (a rollout under way or one that failed), else of the last healthy one.
+    const latest = this.daemon.applier.desired(name);
+    const desired = (latest?.objects ?? (await this.daemon.store.getHealthyObjects(name))?.objects ?? []) as { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown> }[];
     const pods = this.daemon.pods.list({ app: name });
     const health = this.daemon.applier.health(name);
-    const workloads: WorkloadView[] = desired
-      .filter((o) => WORKLOAD_KINDS.has(o.kind))
-      .map((o) => {
-        const mine = pods.filter((p) => p.ownerKind === o.kind && p.ownerName === o.metadata.name);
-        const revisions = [...new Set(mine.map((p) => p.revision))];
-        const replicas = typeof o.spec?.replicas === "number" ? o.spec.replicas : o.kind === "CronJob" ? 0 : 1;
-        const h = health.objects.find((x) => x.key.endsWith(`/${o.kind}/${o.metadata.name}`))?.health;
-        const newest = mine.reduce<PodStatus | undefined>((a, p) => (!a || p.createdAt > a.createdAt ? p : a), undefined);
-        return {
-          kind: o.kind as WorkloadKind,
-          name: o.metadata.name,
-          health: h?.status ?? "Unknown",
-          healthMessage: h?.message ?? "",
-          desired: replicas,
-          ready: mine.filter((p) => p.ready).length,
-          revisionSets: revisions.map((r) => {
-            const inSet = mine.filter((p) => p.revision === r);
-            return { revision: r, current: r === newest?.revision, desired: r === newest?.revision ? replicas : 0, pods: inSet.map(podView) };
-          }),
-        };
-      });
+    const reports = this.daemon.applier.reports(name);
+    const declared = desired.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((o) => ({ kind: o.kind, name: o.metadata.name, spec: o.spec }));
+    // Pods whose owner is no longer declared (kept with prune off, or not yet pruned) show too.
+    for (const p of pods) {
+      if (WORKLOAD_KINDS.has(p.ownerKind) && !declared.some((d) => d.kind === p.ownerKind && d.name === p.ownerName)) declared.push({ kind: p.ownerKind, name: p.ownerName, spec: undefined });
+    }
+    const workloads: WorkloadView[] = declared.map((o) => {
+      const mine = pods.filter((p) => p.ownerKind === o.kind && p.ownerName === o.name);
+      const revisions = [...new Set(mine.map((p) => p.revision))];
+      const report = [...reports].find(([key]) => key.endsWith(`/${o.kind}/${o.name}`))?.[1];
+      const replicas = report?.replicas?.desired ?? (typeof o.spec?.["replicas"] === "number" ? o.spec["replicas"] : o.kind === "CronJob" || !o.spec ? 0 : 1);
+      const h = health.objects.find((x) => x.key.endsWith(`/${o.kind}/${o.name}`))?.health;
+      const newest = mine.reduce<PodStatus | undefined>((a, p) => (!a || p.createdAt > a.createdAt ? p : a), undefined);
+      const currentRevision = report?.revision ?? newest?.revision;
+      return {
+        kind: o.kind as WorkloadKind,
+        name: o.name,
+        health: h?.status ?? (o.spec ? "Unknown" : "Missing"),
+        healthMessage: h?.message ?? (o.spec ? "" : "not in Git"),
+        desired: replicas,
+        ready: report?.replicas?.ready ?? mine.filter((p) => p.ready && !p.terminating).length,
+        revisionSets: revisions.map((r) => {
+          const inSet = mine.filter((p) => p.revision === r);
+          return { revision: r, current: r === currentRevision, desired: r === currentRevision ? replicas : 0, pods: inSet.map(podView) };
+        }),
+      };
+    });
     const services = this.daemon.services
       .status()
       .filter((s) => s.app === name)
@@ -160,7 +179,8 @@ export class DaemonViewImpl implements DaemonView {
       secrets: names("Secret"),
       persistentVolumeClaims: names("PersistentVolumeClaim"),
     };
-    return { ...summary, objects };
+    const kept = this.daemon.applier.kept(name).map((k) => ({ kind: k.kind, name: k.name, namespace: k.namespace }));
+    return { ...summary, objects, drift: this.daemon.drift(name), kept };
   }
 
   async history(name: string, limit: number): Promise<HistoryEntry[]> {
@@ -201,26 +221,8 @@ export class DaemonViewImpl implements DaemonView {
   }
 
   async nodes(): Promise<NodeView[]> {
-    const out: NodeView[] = [];
-    for (const [name, runtime] of this.daemon.runtimes) {
-      try {
-        const info = await runtime.info();
-        const pods = (await runtime.list({ [LABEL.managedBy]: "capstan" })).filter((c) => c.status === "running").length;
-        const node: NodeView = {
-          name,
-          status: "Ready",
-          cpu: { allocatable: info.cpus * 1000, requested: 0 },
-          memory: { allocatable: info.memoryBytes, requested: 0 },
-          pods,
-          engineVersion: info.engineVersion,
-        };
-        this.daemon.metrics.node(node);
-        out.push(node);
-      } catch {
-        out.push({ name, status: "NotReady", cpu: { allocatable: 0, requested: 0 }, memory: { allocatable: 0, requested: 0 }, pods: 0, engineVersion: "" });
-      }
-    }
-    return out;
+    const d = this.daemon;
+    return nodeViews({ registry: d.registryReady, health: d.nodeHealth, placer: d.placer, metrics: d.metrics });
   }
 
   async sync(name: string): Promise<AppSummary> {
@@ -241,7 +243,7 @@ export class DaemonViewImpl implements DaemonView {
     if (revision !== undefined) {
       const found = /^\d+$/.test(revision) ? revisions.some((r) => r.id === Number(revision)) : revisions.some((r) => r.commit.startsWith(revision.toLowerCase()));
       if (!found) throw new CapstanError("GIT_REF_NOT_FOUND", `application ${name} has no stored revision ${revision} (see capstan history ${name})`);
-    } else if (!revisions.some((r) => r.phase === "Succeeded" && r.id !== rec.status.currentRevision)) {
+    } else if (!previousHealthy(revisions, rec.status.currentRevision)) {
       throw new CapstanError("GIT_REF_NOT_FOUND", `application ${name} has no earlier healthy revision to roll back to`);
     }
     this.daemon.enqueue(name, "rollback", revision);

@@ -5,6 +5,7 @@ import { isUnschedulable, podToSchedule, schedulePod, Scheduler, SchedulerCache,
 import type { ClusterSnapshot, PlacedPod, PodToSchedule, SchedulerOptions, SchedulingNode } from "../scheduler/index.js";
 import type { NodeHealthMonitor } from "./health.js";
 import type { NodeRegistry } from "./registry.js";
+import { nodeUsage, type NodeUsage } from "./usage.js";
 
 /** Kubernetes' VolumeBinding reason for nodes that do not hold a pod's local volume. */
 export const REASON_VOLUME_NODE_CONFLICT = "node(s) had volume node affinity conflict";
@@ -29,6 +30,16 @@ export interface NodePlacer extends PodPlacer {
   snapshot(pods: readonly PlacementPod[]): Promise<ClusterSnapshot>;
   /** Tell the placer that nodes changed in a way it cannot see (a node added to the configuration). */
   nodesChanged(): void;
+  /**
+   * Where to read every pod kept on a node (the pod manager's pods, as it passes them to `place`),
+   * so `nodeUsage` is current between placements and after a restart, not as of the last placement.
+   */
+  countPods(source: () => readonly PlacementPod[]): void;
+  /**
+   * Requests of the pods on each node, summed as the scheduler sums them (nodes without pods are
+   * absent); undefined until `countPods` has been told where the pods are.
+   */
+  nodeUsage(): Map<string, NodeUsage> | undefined;
   /** Stops listening to the registry and the health monitor. */
   close(): void;
 }
@@ -61,6 +72,7 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
     for (const l of listeners) l();
   };
   let closed = false;
+  let podSource: (() => readonly PlacementPod[]) | undefined;
   const unsubscribes = [...(health ? [health.subscribe((e) => e.reason === "NodeReady" && notify())] : [])];
   void registryReady.then(
     (registry) => {
@@ -222,6 +234,10 @@ export function createPlacer(options: PlacerOptions): NodePlacer {
       return () => listeners.delete(listener);
     },
     nodesChanged: notify,
+    countPods(source) {
+      podSource = source;
+    },
+    nodeUsage: () => (podSource ? nodeUsage(podSource()) : undefined),
     close() {
       closed = true;
       for (const u of unsubscribes) u();

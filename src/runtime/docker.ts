@@ -49,6 +49,11 @@ function envMap(list: string[] | undefined): Record<string, string> {
   return out;
 }
 
+function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
 function dateOrNull(s: string | undefined): Date | null {
   if (!s || s.startsWith("0001-")) return null;
   const d = new Date(s);
@@ -71,7 +76,10 @@ export function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
   return { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
 }
 
-const ACTIONS: ReadonlySet<string> = new Set(["create", "start", "die", "stop", "kill", "destroy", "oom"]);
+const ACTIONS: ReadonlySet<string> = new Set(["create", "start", "die", "stop", "kill", "destroy", "oom", "update", "rename"]);
+
+/** 0 is the engine's "no limit". */
+const limit = (n: number | undefined): number | undefined => (n ? n : undefined);
 
 export class DockerRuntime implements ContainerRuntime {
   readonly node: string;
@@ -160,6 +168,7 @@ export class DockerRuntime implements ContainerRuntime {
         target: m.Destination,
         readOnly: !m.RW,
       })),
+      resources: stripUndefined({ memoryBytes: limit(c.HostConfig?.Memory), nanoCpus: limit(c.HostConfig?.NanoCpus) }),
     };
   }
 
@@ -443,6 +452,18 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  async networkMembers(network: string): Promise<{ id: string; name: string }[]> {
+    return this.call(`inspect network ${network}`, async () => {
+      try {
+        const n = (await this.api.getNetwork(network).inspect()) as { Containers?: Record<string, { Name?: string }> };
+        return Object.entries(n.Containers ?? {}).map(([id, c]) => ({ id, name: c.Name ?? "" }));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return [];
+        throw err;
+      }
+    });
+  }
+
   async ensureVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
     // Creating a volume that exists returns the existing one.
     await this.call(`create volume ${name}`, () => this.api.createVolume({ Name: name, Labels: labels }));
@@ -492,6 +513,7 @@ function parseEvent(node: string, line: string): RuntimeEvent | undefined {
   delete attrs.exitCode;
   delete attrs.name;
   delete attrs.image;
+  delete attrs.oldName;
   const action = (ACTIONS.has(actionRaw) ? actionRaw : actionRaw.startsWith("health_status") ? "health_status" : "other") as RuntimeEventAction;
   return {
     node,

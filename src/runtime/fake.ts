@@ -72,6 +72,31 @@ export class FakeRuntime implements ContainerRuntime {
     this.emit(c, "die", code);
   }
 
+  /** Test control: `docker update` (the engine's limits change in place; 0 removes one). */
+  updateResources(idOrName: string, resources: { memoryBytes?: number; nanoCpus?: number }): void {
+    const c = this.find(idOrName);
+    const next = { ...c.details.resources, ...resources };
+    c.details.resources = Object.fromEntries(Object.entries(next).filter(([, v]) => v)) as ContainerDetails["resources"];
+    this.emit(c, "update");
+  }
+
+  /** Test control: `docker rename`. */
+  rename(idOrName: string, name: string): void {
+    const c = this.find(idOrName);
+    if ([...this.containers.values()].some((o) => o !== c && o.details.name === name)) {
+      throw new CapstanError("RUNTIME_ERROR", `node ${this.node}: rename ${idOrName} failed: Conflict. The container name "/${name}" is already in use`);
+    }
+    c.details.name = name;
+    this.emit(c, "rename");
+  }
+
+  /** Test control: the container's config differs from what it was created with (made again by hand under the same name, say). No event. */
+  overwrite(idOrName: string, patch: { image?: string; env?: Record<string, string> }): void {
+    const c = this.find(idOrName);
+    if (patch.image !== undefined) c.details.image = patch.image;
+    if (patch.env !== undefined) c.details.env = { ...patch.env };
+  }
+
   appendLog(idOrName: string, line: string): void {
     this.find(idOrName).logs.push(line);
   }
@@ -171,6 +196,7 @@ export class FakeRuntime implements ContainerRuntime {
         target: m.target,
         readOnly: m.type === "tmpfs" ? false : (m.readOnly ?? false),
       })),
+      resources: { ...(spec.resources?.memoryBytes ? { memoryBytes: spec.resources.memoryBytes } : {}), ...(spec.resources?.nanoCpus ? { nanoCpus: spec.resources.nanoCpus } : {}) },
     };
     const c: FakeContainer = { details, spec: structuredClone(spec), logs: [] };
     this.containers.set(id, c);
@@ -288,6 +314,12 @@ export class FakeRuntime implements ContainerRuntime {
     this.check();
     const c = this.find(idOrName);
     c.details.networks = c.details.networks.filter((n) => n.name !== network);
+  }
+
+  async networkMembers(network: string): Promise<{ id: string; name: string }[]> {
+    this.check();
+    // As the engine, which lists endpoints: only running containers have one.
+    return [...this.containers.values()].filter((c) => c.details.running && c.details.networks.some((n) => n.name === network)).map((c) => ({ id: c.details.id, name: c.details.name }));
   }
 
   async ensureVolume(name: string, labels: Record<string, string> = {}): Promise<void> {

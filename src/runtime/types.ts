@@ -81,6 +81,8 @@ export interface ContainerDetails extends ContainerSummary {
   networks: { name: string; aliases: string[] }[];
   env: Record<string, string>;
   mounts: { type: string; source: string; target: string; readOnly: boolean }[];
+  /** Limits the engine enforces now (HostConfig Memory / NanoCpus; `docker update` changes them); absent = none. */
+  resources: { memoryBytes?: number; nanoCpus?: number };
 }
 
 export interface ExecResult {
@@ -89,7 +91,8 @@ export interface ExecResult {
   stderr: string;
 }
 
-export type RuntimeEventAction = "create" | "start" | "die" | "stop" | "kill" | "destroy" | "oom" | "health_status" | "other";
+/** `update` follows `docker update` (limits changed), `rename` follows `docker rename`. */
+export type RuntimeEventAction = "create" | "start" | "die" | "stop" | "kill" | "destroy" | "oom" | "health_status" | "update" | "rename" | "other";
 
 export interface RuntimeEvent {
   node: string;
@@ -134,6 +137,8 @@ export interface ContainerRuntime {
   listNetworks(selector?: Record<string, string>): Promise<{ name: string; labels: Record<string, string> }[]>;
   connectNetwork(idOrName: string, network: string, aliases: string[]): Promise<void>;
   disconnectNetwork(idOrName: string, network: string): Promise<void>;
+  /** Containers attached to the network (any owner); [] when the network does not exist. */
+  networkMembers(network: string): Promise<{ id: string; name: string }[]>;
   ensureVolume(name: string, labels?: Record<string, string>): Promise<void>;
   removeVolume(name: string): Promise<void>;
   listVolumes(selector?: Record<string, string>): Promise<{ name: string; labels: Record<string, string> }[]>;

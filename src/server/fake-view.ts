@@ -7,6 +7,8 @@ import type {
   AppDetail,
   AppObjects,
   AppSummary,
+  DriftView,
+  KeptObjectView,
   DaemonView,
   DiffTarget,
   DiffView,
@@ -26,6 +28,8 @@ export interface FakeAppSeed {
   /** Oldest first. */
   history: HistoryEntry[];
   logs?: Record<string, string>;
+  drift?: DriftView[];
+  kept?: KeptObjectView[];
 }
 
 export interface FakeCall {
@@ -71,7 +75,7 @@ export class FakeView implements DaemonView {
 
   async getApp(name: string): Promise<AppDetail> {
     const app = this.find(name);
-    return clone({ ...app.summary, objects: app.objects });
+    return clone({ ...app.summary, objects: app.objects, drift: app.drift ?? [], kept: app.kept ?? [] });
   }
 
   async history(name: string, limit: number): Promise<HistoryEntry[]> {
@@ -165,6 +169,8 @@ export class FakeView implements DaemonView {
       commit: { sha: target.sha, message: target.message, author: target.author, time: target.commitTime },
       pinned: { id, sha: target.sha },
       sync: "OutOfSync",
+      syncMessage: "",
+      syncedCommit: null,
       lastSync: { result: "Succeeded", revisionId: id, time: now, durationMs: 1200, reason: `RollbackTo ${target.id}` },
     });
   }
@@ -307,6 +313,8 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
         name: "web",
         namespace: "shop",
         sync: "Synced",
+        syncMessage: "",
+        syncedCommit: null,
         health: "Healthy",
         healthMessage: "",
         currentRevision: 4,
@@ -377,6 +385,8 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
         name: "api",
         namespace: "shop",
         sync: "OutOfSync",
+        syncMessage: "",
+        syncedCommit: null,
         health: "Degraded",
         healthMessage: "Deployment api: 1 of 2 pods not ready (CrashLoopBackOff)",
         currentRevision: 4,
@@ -454,6 +464,8 @@ export function demoData(now: Date): { apps: FakeAppSeed[]; nodes: NodeView[]; e
         name: "worker",
         namespace: "batch",
         sync: "Synced",
+        syncMessage: "",
+        syncedCommit: null,
         health: "Healthy",
         healthMessage: "",
         currentRevision: 1,

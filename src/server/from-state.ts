@@ -44,6 +44,8 @@ export function appSummary(record: AppRecord, revisions: readonly RevisionSummar
     name: record.name,
     namespace,
     sync: s.sync,
+    syncMessage: s.syncMessage,
+    syncedCommit: s.syncedCommit ?? current?.commit ?? null,
     health: s.health,
     healthMessage: s.healthMessage,
     currentRevision: s.currentRevision,

@@ -5,9 +5,58 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { HEALTH_STATUSES, SYNC_STATUSES } from "../state/types.js";
+import type { WebhookErrorCode } from "../triggers/index.js";
 import type { AppSummary, MetricsSink, NodeView, SyncResult, WebhookResult } from "./view.js";
 
-const SYNC_RESULTS: readonly SyncResult[] = ["Succeeded", "Failed", "RolledBack", "Running"];
+const SYNC_RESULTS: readonly SyncResult[] = ["Succeeded", "Failed", "RolledBack", "Superseded", "Running"];
+
+/** The queue whose depth `queueDepth` sets when none is named: the daemon's applications. */
+export const APPLICATION_QUEUE = "application";
+
+/**
+ * Answers the webhook route counts itself (src/server/routes/webhook.ts): bodies it refuses before
+ * the daemon reads them. A daemon answering one of these leaves the count to the route, so each
+ * request is counted once.
+ */
+const COUNTED_BY_ROUTE: ReadonlySet<number> = new Set([413, 415]);
+
+/** Why the daemon refused a webhook, as the result it is counted under. */
+const WEBHOOK_CODE_RESULTS: Readonly<Record<WebhookErrorCode, WebhookResult>> = {
+  WEBHOOK_PAYLOAD_TOO_LARGE: "invalid",
+  WEBHOOK_UNKNOWN_SENDER: "invalid",
+  WEBHOOK_MALFORMED_JSON: "invalid",
+  WEBHOOK_NO_REPOSITORY: "invalid",
+  WEBHOOK_SECRET_NOT_SET: "unauthorized",
+  WEBHOOK_UNSIGNED: "unauthorized",
+  WEBHOOK_SIGNATURE_MALFORMED: "unauthorized",
+  WEBHOOK_SIGNATURE_MISMATCH: "unauthorized",
+};
+
+/**
+ * The result a webhook answer is counted under: the refusal's `code` when the body carries one the
+ * daemon gives, else the status: 2xx accepted (204: verified, nothing to do, so ignored), 401 and
+ * 403 unauthorized, other 4xx invalid, anything else error.
+ */
+export function webhookResultOf(status: number, body: unknown): WebhookResult {
+  const code = body !== null && typeof body === "object" ? (body as { code?: unknown }).code : undefined;
+  if (typeof code === "string" && Object.hasOwn(WEBHOOK_CODE_RESULTS, code)) return WEBHOOK_CODE_RESULTS[code as WebhookErrorCode];
+  if (status === 204) return "ignored";
+  if (status >= 200 && status < 300) return "accepted";
+  if (status === 401 || status === 403) return "unauthorized";
+  if (status >= 400 && status < 500) return "invalid";
+  return "error";
+}
+
+/**
+ * What a work queue reports, shaped as the queue's `onReconciled` and `onDepth` options so it can
+ * be spread into them: `new WorkQueue({ reconcile, ...metrics.queueObserver("application") })`.
+ */
+export interface QueueObserver {
+  /** One reconcile of `key` ended (however it ended) after `durationMs`. */
+  onReconciled(key: string, durationMs: number): void;
+  /** Keys waiting in the queue now. */
+  onDepth(depth: number): void;
+}
 
 export interface PrometheusMetricsOptions {
   /** Also export the Node.js process metrics (default true). */
@@ -18,7 +67,7 @@ export class PrometheusMetrics implements MetricsSink {
   readonly registry = new Registry();
   private readonly rolloutsStarted: Counter<"app">;
   private readonly rolloutsCompleted: Counter<"app" | "result">;
-  private readonly queue: Gauge;
+  private readonly queue: Gauge<"queue">;
   private readonly reconcile: Histogram<"controller">;
   private readonly webhooks: Counter<"result">;
   private readonly nodeGauges: Record<"cpuAllocatable" | "cpuRequested" | "memAllocatable" | "memRequested" | "pods" | "ready", Gauge<"node">>;
@@ -32,6 +81,7 @@ export class PrometheusMetrics implements MetricsSink {
   private readonly lastSyncDuration: Gauge<"app">;
   private readonly lastSyncResult: Gauge<"app" | "result">;
   private readonly lastSyncTime: Gauge<"app">;
+  private readonly collectors = new Set<() => Promise<void>>();
 
   constructor(options: PrometheusMetricsOptions = {}) {
     const registers = [this.registry];
@@ -43,7 +93,13 @@ export class PrometheusMetrics implements MetricsSink {
       labelNames: ["app", "result"],
       registers,
     });
-    this.queue = new Gauge({ name: "capstan_reconcile_queue_depth", help: "Keys waiting in the reconcile queue.", registers });
+    this.queue = new Gauge({
+      name: "capstan_reconcile_queue_depth",
+      help: "Keys waiting in a reconcile queue, per queue (application, workload).",
+      labelNames: ["queue"],
+      registers,
+    });
+    this.queue.set({ queue: APPLICATION_QUEUE }, 0);
     this.reconcile = new Histogram({
       name: "capstan_reconcile_duration_seconds",
       help: "Time one reconcile of one key took, per controller.",
@@ -89,14 +145,43 @@ export class PrometheusMetrics implements MetricsSink {
   rolloutRolledBack(app: string): void {
     this.rolloutsCompleted.inc({ app, result: "RolledBack" });
   }
-  queueDepth(depth: number): void {
-    this.queue.set(depth);
+  /** Keys waiting in a queue (the daemon's applications when none is named). */
+  queueDepth(depth: number, queue: string = APPLICATION_QUEUE): void {
+    this.queue.set({ queue }, depth);
   }
   reconcileDuration(controller: string, seconds: number): void {
     this.reconcile.observe({ controller }, seconds);
   }
+
+  /**
+   * The hooks a WorkQueue reports through: durations go to the histogram under `controllerOf(key)`
+   * (the queue's name by default), the depth to the gauge under the queue's name.
+   */
+  queueObserver(queue: string, controllerOf: (key: string) => string = () => queue): QueueObserver {
+    return {
+      onReconciled: (key, durationMs) => this.reconcileDuration(controllerOf(key), durationMs / 1000),
+      onDepth: (depth) => this.queueDepth(depth, queue),
+    };
+  }
+
   webhookRequest(result: WebhookResult): void {
     this.webhooks.inc({ result });
+  }
+
+  /** Counts the daemon's answer to a webhook, except the refusals the webhook route counts itself. */
+  webhookAnswered(status: number, body: unknown): void {
+    if (COUNTED_BY_ROUTE.has(status)) return;
+    this.webhookRequest(webhookResultOf(status, body));
+  }
+
+  /**
+   * Runs `collect` before every scrape, so figures read from live state (the nodes) are current
+   * when Prometheus reads them, not as of the last time someone opened the dashboard. A collector
+   * that fails leaves the figures it would have set as they were. Returns the remover.
+   */
+  collectOnScrape(collect: () => Promise<void>): () => void {
+    this.collectors.add(collect);
+    return () => this.collectors.delete(collect);
   }
 
   node(n: NodeView): void {
@@ -148,6 +233,7 @@ export class PrometheusMetrics implements MetricsSink {
 
   /** The Prometheus text exposition of every metric. */
   async text(): Promise<string> {
+    await Promise.allSettled([...this.collectors].map(async (collect) => collect()));
     return this.registry.metrics();
   }
 

@@ -13,7 +13,7 @@ import type { EventType, HealthStatus, Initiator, PinnedRevision, RevisionPhase,
 export type { EventType, HealthStatus, Initiator, PinnedRevision, RevisionPhase, SyncStatus };
 
 /** The outcome of the latest sync; Running while it is under way. */
-export type SyncResult = "Succeeded" | "Failed" | "RolledBack" | "Running";
+export type SyncResult = "Succeeded" | "Failed" | "RolledBack" | "Superseded" | "Running";
 
 export interface CommitInfo {
   sha: string;
@@ -40,6 +40,10 @@ export interface AppSummary {
   name: string;
   namespace: string;
   sync: SyncStatus;
+  /** Why the sync status is what it is (drift, objects kept with prune off, a repository that cannot be read); empty when Synced. */
+  syncMessage: string;
+  /** The newest commit compared with what runs: later than `commit` when commits since left the application's rendering unchanged. */
+  syncedCommit: string | null;
   health: HealthStatus;
   /** Why the health is what it is (empty when Healthy). */
   healthMessage: string;
@@ -74,6 +78,8 @@ export interface PodView {
   phase: PodPhase;
   /** `CrashLoopBackOff`, `ImagePullBackOff`, `Unschedulable`…; empty when there is none. */
   reason: string;
+  /** What the reason means here: the scheduler's `0/3 nodes are available: …` for a Pending pod, the last error otherwise. */
+  message?: string;
   ports: PortView[];
   /** ISO 8601: the pod's age is computed from it by the reader. */
   createdAt: string;
@@ -152,8 +158,30 @@ export interface AppObjects {
   persistentVolumeClaims: string[];
 }
 
+/** A difference between what runs and what the application declares, found on the engine. */
+export interface DriftView {
+  /** `Pod/web-7d9f-x2k4q`, or `Container/<name>` for a container that is no pod of the application. */
+  object: string;
+  namespace: string;
+  /** `spec.containers[0].resources.limits.memory`, `spec.containers[0].image`, `metadata.name`… */
+  field: string;
+  live: string;
+  desired: string;
+}
+
+/** An object Git no longer declares that the application keeps because pruning is off. */
+export interface KeptObjectView {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
 export interface AppDetail extends AppSummary {
   objects: AppObjects;
+  /** What runs differently from what is declared (listed whether or not selfHeal corrects it). */
+  drift: DriftView[];
+  /** Objects kept with pruning off: `not in Git (prune off)`. */
+  kept: KeptObjectView[];
 }
 
 /** One revision in an application's history (newest first when listed). */
@@ -213,6 +241,10 @@ export interface NodeView {
   memory: { allocatable: number; requested: number };
   pods: number;
   engineVersion: string;
+  /** Cordoned: no new pod is placed on it (kubectl's SchedulingDisabled). */
+  unschedulable?: boolean;
+  /** When the node was first seen by this installation, ISO 8601. */
+  firstSeen?: string | null;
 }
 
 /** Pushed to subscribers (the SSE stream) on every status change and every event. */

@@ -65,8 +65,16 @@ export class ServiceController {
 
   /** Declares an application's Services; returns problems (port clashes, out of range) without applying the bad ones. */
   async setServices(app: string, services: Service[]): Promise<Problem[]> {
-    for (const [key, entry] of this.services) if (entry.app === app) this.services.delete(key);
+    const touched = new Set<string>();
+    for (const [key, entry] of this.services) {
+      if (entry.app !== app) continue;
+      this.services.delete(key);
+      touched.add(entry.service.metadata.namespace ?? "default");
+    }
     for (const s of services) this.services.set(`${s.metadata.namespace ?? "default"}/${s.metadata.name}`, { app, service: s });
+    for (const s of services) touched.add(s.metadata.namespace ?? "default");
+    // The pod layer reports a foreign container answering to a Service's name as drift.
+    for (const ns of touched) this.options.pods.setServiceNames?.(ns, this.serviceNamesIn(ns));
     const all = [...this.services.values()].map((e) => e.service);
     const { assignments, problems } = assignNodePorts(all, this.nodePorts);
     this.nodePorts = assignments;
@@ -76,6 +84,10 @@ export class ServiceController {
     // declared all the same, and the next pod change runs the pass again.
     await this.reconcile().catch((err: unknown) => this.warn({ message: `services: ${(err as Error).message}`, severity: "warning" }));
     return problems;
+  }
+
+  private serviceNamesIn(namespace: string): string[] {
+    return [...this.services.values()].filter((e) => (e.service.metadata.namespace ?? "default") === namespace).map((e) => e.service.metadata.name);
   }
 
   status(): ServiceStatus[] {
@@ -340,6 +352,9 @@ export class ServiceController {
       onEvent: (l) => inner.onEvent(l),
       events: (ns, n) => inner.events(ns, n),
       resync: () => inner.resync(),
+      setSelfHeal: (app, on) => inner.setSelfHeal(app, on),
+      strays: (app) => inner.strays(app),
+      ...(inner.setServiceNames ? { setServiceNames: (ns: string, names: string[]) => (inner.setServiceNames as (n: string, s: string[]) => void)(ns, names) } : {}),
       ...(inner.evictNode ? { evictNode: (node: string) => (inner.evictNode as (n: string) => Promise<string[]>)(node) } : {}),
       ...(inner.removeStale ? { removeStale: (node: string) => (inner.removeStale as (n: string) => Promise<string[]>)(node) } : {}),
       start: () => inner.start(),

@@ -22,6 +22,8 @@ export function initialStatus(): AppStatus {
     pinned: null,
     suspended: false,
     lastFailedCommit: null,
+    syncMessage: "",
+    syncedCommit: null,
   };
 }
 
@@ -53,6 +55,9 @@ export function mergeStatus(app: string, current: AppStatus, next: Partial<AppSt
   if (merged.lastFailedCommit !== null && !SHA.test(merged.lastFailedCommit)) {
     bad(`application ${app}: lastFailedCommit ${JSON.stringify(merged.lastFailedCommit)} is not a commit SHA`);
   }
+  if (merged.syncedCommit !== null && !SHA.test(merged.syncedCommit)) {
+    bad(`application ${app}: syncedCommit ${JSON.stringify(merged.syncedCommit)} is not a commit SHA`);
+  }
   return { ...merged, pinned: merged.pinned ? { id: merged.pinned.id, sha: merged.pinned.sha } : null };
 }
 
@@ -83,9 +88,9 @@ export function manifestsDigest(text: string): string {
 }
 
 export function checkOutcome(app: string, id: number, from: string, outcome: RevisionOutcome): void {
-  const finals = ["Succeeded", "Failed", "RolledBack"];
+  const finals = ["Succeeded", "Failed", "RolledBack", "Superseded"];
   if (outcome.phase !== "Running" && !finals.includes(outcome.phase)) {
-    bad(`application ${app}: revision ${id} cannot end as ${String(outcome.phase)} (use Running, Succeeded, Failed or RolledBack)`);
+    bad(`application ${app}: revision ${id} cannot end as ${String(outcome.phase)} (use Running, Succeeded, Failed, RolledBack or Superseded)`);
   }
   if (from === "Failed" && outcome.phase === "RolledBack") return;
   if (finals.includes(from)) {

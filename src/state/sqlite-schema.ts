@@ -109,4 +109,9 @@ export const MIGRATIONS: readonly Migration[] = [
   ) STRICT;
   `,
   scrubSecrets,
+  // Version 3: why the sync status is what it is, and the newest commit compared with what runs.
+  `
+  ALTER TABLE apps ADD COLUMN sync_message TEXT NOT NULL DEFAULT '';
+  ALTER TABLE apps ADD COLUMN synced_commit TEXT;
+  `,
 ];

@@ -90,6 +90,8 @@ interface AppRow {
   pinned_sha: string | null;
   suspended: number;
   last_failed_commit: string | null;
+  sync_message: string;
+  synced_commit: string | null;
   next_revision: number;
   version: number;
   created_at: string;
@@ -142,6 +144,8 @@ function toStatus(row: AppRow): AppStatus {
     pinned: row.pinned_id === null || row.pinned_sha === null ? null : { id: row.pinned_id, sha: row.pinned_sha },
     suspended: row.suspended !== 0,
     lastFailedCommit: row.last_failed_commit,
+    syncMessage: row.sync_message,
+    syncedCommit: row.synced_commit,
   };
 }
 
@@ -255,9 +259,9 @@ export class SqliteStateStore implements StateStore {
       apps: db.prepare<[], AppRow>("SELECT * FROM apps ORDER BY name"),
       insertApp: db.prepare(
         `INSERT INTO apps (name, repo, path, target_revision, history_limit, sync, health, health_message, current_revision,
-           pinned_id, pinned_sha, suspended, last_failed_commit, next_revision, version, created_at, updated_at)
+           pinned_id, pinned_sha, suspended, last_failed_commit, sync_message, synced_commit, next_revision, version, created_at, updated_at)
          VALUES (@name, @repo, @path, @target_revision, @history_limit, @sync, @health, @health_message, @current_revision,
-           @pinned_id, @pinned_sha, @suspended, @last_failed_commit, @next_revision, @version, @created_at, @updated_at)`,
+           @pinned_id, @pinned_sha, @suspended, @last_failed_commit, @sync_message, @synced_commit, @next_revision, @version, @created_at, @updated_at)`,
       ),
       updateSpec: db.prepare(
         "UPDATE apps SET repo = ?, path = ?, target_revision = ?, history_limit = ?, version = version + 1, updated_at = ? WHERE name = ?",
@@ -265,7 +269,7 @@ export class SqliteStateStore implements StateStore {
       updateStatus: db.prepare(
         `UPDATE apps SET sync = @sync, health = @health, health_message = @health_message, current_revision = @current_revision,
            pinned_id = @pinned_id, pinned_sha = @pinned_sha, suspended = @suspended, last_failed_commit = @last_failed_commit,
-           version = version + 1, updated_at = @updated_at WHERE name = @name AND version = @expected`,
+           sync_message = @sync_message, synced_commit = @synced_commit, version = version + 1, updated_at = @updated_at WHERE name = @name AND version = @expected`,
       ),
       deleteApp: db.prepare("DELETE FROM apps WHERE name = ?"),
       bumpNextRevision: db.prepare("UPDATE apps SET next_revision = next_revision + 1 WHERE name = ?"),
@@ -585,5 +589,7 @@ function statusColumns(s: AppStatus) {
     pinned_sha: s.pinned?.sha ?? null,
     suspended: s.suspended ? 1 : 0,
     last_failed_commit: s.lastFailedCommit,
+    sync_message: s.syncMessage,
+    synced_commit: s.syncedCommit,
   };
 }

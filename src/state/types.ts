@@ -15,9 +15,10 @@ export const HEALTH_STATUSES: readonly HealthStatus[] = ["Healthy", "Suspended",
 export type Initiator = "webhook" | "poll" | "watch" | "cli" | "rollback" | "auto-rollback";
 export const INITIATORS: readonly Initiator[] = ["webhook", "poll", "watch", "cli", "rollback", "auto-rollback"];
 
-export type RevisionPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "RolledBack";
-export const REVISION_PHASES: readonly RevisionPhase[] = ["Pending", "Running", "Succeeded", "Failed", "RolledBack"];
-export type FinalPhase = "Succeeded" | "Failed" | "RolledBack";
+export type RevisionPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "RolledBack" | "Superseded";
+export const REVISION_PHASES: readonly RevisionPhase[] = ["Pending", "Running", "Succeeded", "Failed", "RolledBack", "Superseded"];
+/** Superseded: a newer commit replaced the revision before it was healthy (as a new ReplicaSet replaces a stuck one). */
+export type FinalPhase = "Succeeded" | "Failed" | "RolledBack" | "Superseded";
 
 export type EventType = "Normal" | "Warning";
 
@@ -38,6 +39,13 @@ export interface AppStatus {
   suspended: boolean;
   /** A commit whose rollout failed (and was rolled back): auto-sync skips it until a newer commit arrives. */
   lastFailedCommit: string | null;
+  /** Why the sync status is what it is: drift, objects kept with prune off, a repository that cannot be read; empty when Synced. */
+  syncMessage: string;
+  /**
+   * The newest commit compared with what runs. A commit that leaves the application's rendering
+   * unchanged moves this forward without a new revision; null before the first comparison.
+   */
+  syncedCommit: string | null;
 }
 
 /** What the daemon knows of an Application from Git: enough to fetch, render and keep history. */

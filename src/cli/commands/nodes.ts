@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
 import { configuredNodes, loadConfig, type NodeConfig } from "../../config/index.js";
 import { CapstanError } from "../../errors.js";
-import { defaultRuntimeFor, NodeRegistry } from "../../nodes/index.js";
+import { containerPods, defaultRuntimeFor, NO_USAGE, NodeRegistry, nodeUsage, readStoredNodes, type StoredNodes } from "../../nodes/index.js";
 import { LABEL, MANAGED_BY_VALUE } from "../../runtime/labels.js";
 import type { ContainerRuntime, ContainerSummary } from "../../runtime/types.js";
+import { daemonApi, findDaemon, type DaemonEndpoint, type DaemonNodeAnswer } from "../client.js";
 import { formatData, formatTable, parseOutputFormat } from "../printers.js";
 import type { Command, CommandContext } from "../types.js";
 
@@ -20,16 +21,27 @@ export interface NodeRow {
   status: string;
   ready: boolean;
   unschedulable: boolean;
-  /** Requested millicores of Capstan's pods; null while containers do not record requests. */
+  /** Millicores the pods on the node request; null when the node could not be asked. */
   cpuRequestedMillis: number | null;
   cpuAllocatableMillis: number | null;
   memoryRequestedBytes: number | null;
   memoryAllocatableBytes: number | null;
   pods: number | null;
   engine: string | null;
-  address: string;
+  /** The engine's address in the configuration; null when the configuration read here does not list the node. */
+  address: string | null;
   firstSeen: string | null;
   error?: string;
+}
+
+/** Where `get nodes` took its rows: the running daemon, or the configuration's engines asked now. */
+export type NodeSource = "daemon" | "config";
+
+export interface NodeList {
+  source: NodeSource;
+  /** The daemon's URL when the rows are its own. */
+  daemon?: string;
+  nodes: NodeRow[];
 }
 
 async function openRegistry(options: NodeOptions): Promise<NodeRegistry> {
@@ -47,7 +59,15 @@ async function capstanContainers(rt: ContainerRuntime): Promise<ContainerSummary
   return rt.list({ [LABEL.managedBy]: MANAGED_BY_VALUE });
 }
 
-/** What `capstan get nodes` shows: each node's readiness (a ping now), cordon, capacity and Capstan's pods on it. */
+function address(node: NodeConfig): string {
+  return node.address ?? "DOCKER_HOST or the default socket";
+}
+
+/**
+ * The nodes of the configuration, each asked now (no daemon needed): readiness is a ping, cordons
+ * come from the state directory, capacity from the registry as the scheduler reads it, and the
+ * requests of Capstan's pods from the pod template each container carries.
+ */
 export async function listNodes(options: NodeOptions): Promise<NodeRow[]> {
   const registry = await openRegistry(options);
   return Promise.all(
@@ -65,7 +85,7 @@ export async function listNodes(options: NodeOptions): Promise<NodeRow[]> {
         memoryAllocatableBytes: null,
         pods: null,
         engine: null,
-        address: registry.config(name).address ?? "DOCKER_HOST or the default socket",
+        address: address(registry.config(name)),
         firstSeen: registry.firstSeen(name)?.toISOString() ?? null,
       };
       try {
@@ -76,8 +96,10 @@ export async function listNodes(options: NodeOptions): Promise<NodeRow[]> {
         row.cpuAllocatableMillis = alloc.cpuMillis;
         row.memoryAllocatableBytes = alloc.memoryBytes;
         row.engine = cap.engineVersion ? `docker ${cap.engineVersion}` : null;
-        const containers = (await capstanContainers(rt)).filter((c) => c.status !== "dead" && c.status !== "removing");
-        row.pods = new Set(containers.map(podKey)).size;
+        const used = nodeUsage(containerPods(name, await capstanContainers(rt))).get(name) ?? NO_USAGE;
+        row.cpuRequestedMillis = used.cpuMillis;
+        row.memoryRequestedBytes = used.memoryBytes;
+        row.pods = used.pods;
       } catch (err) {
         row.error = (err as Error).message;
         try {
@@ -92,6 +114,42 @@ export async function listNodes(options: NodeOptions): Promise<NodeRow[]> {
       return row;
     }),
   );
+}
+
+/** A daemon's answer for one node as a `get nodes` row; cordons and ages it does not send come from the state directory. */
+function daemonRow(v: DaemonNodeAnswer, stored: StoredNodes, configured: readonly NodeConfig[]): NodeRow {
+  const unschedulable = typeof v.unschedulable === "boolean" ? v.unschedulable : Boolean(stored.nodes[v.name]?.unschedulable);
+  const cfg = configured.find((n) => n.name === v.name);
+  return {
+    name: v.name,
+    status: `${v.status}${unschedulable ? ",SchedulingDisabled" : ""}`,
+    ready: v.status === "Ready",
+    unschedulable,
+    cpuRequestedMillis: v.cpu.requested,
+    cpuAllocatableMillis: v.cpu.allocatable,
+    memoryRequestedBytes: v.memory.requested,
+    memoryAllocatableBytes: v.memory.allocatable,
+    pods: v.pods,
+    engine: v.engineVersion ? `docker ${v.engineVersion}` : null,
+    address: cfg ? address(cfg) : null,
+    firstSeen: typeof v.firstSeen === "string" ? v.firstSeen : (stored.nodes[v.name]?.firstSeen ?? null),
+  };
+}
+
+/** The running daemon's nodes, as its API gives them (`GET /api/v1/nodes`). */
+export async function daemonNodes(d: DaemonEndpoint, options: NodeOptions): Promise<NodeRow[]> {
+  const [views, stored, config] = await Promise.all([daemonApi.nodes(d), readStoredNodes(options.stateDir), loadConfig(options.config)]);
+  return views.map((v) => daemonRow(v, stored, configuredNodes(config)));
+}
+
+/**
+ * What `capstan get nodes` shows: the nodes of the daemon holding the state directory, which is
+ * what it schedules on; without one, the configuration's nodes, each asked now.
+ */
+export async function getNodes(options: NodeOptions): Promise<NodeList> {
+  const d = findDaemon(options.stateDir);
+  if (d) return { source: "daemon", daemon: d.url, nodes: await daemonNodes(d, options) };
+  return { source: "config", nodes: await listNodes(options) };
 }
 
 export async function cordonNode(options: NodeOptions & { node: string }): Promise<boolean> {
@@ -173,9 +231,16 @@ function options(ctx: CommandContext, extra: Partial<NodeOptions>): NodeOptions 
 export async function runGetNodes(args: string[], ctx: CommandContext, extra: Partial<NodeOptions> = {}): Promise<number> {
   const { values } = parseArgs({ args, options: { output: { type: "string", short: "o" } }, strict: true });
   const format = parseOutputFormat(values.output, ["table", "json", "yaml"] as const, "table");
-  const rows = await listNodes(options(ctx, extra));
+  const opts = options(ctx, extra);
+  const list = await getNodes(opts);
+  const rows = list.nodes;
+  if (list.source === "config") {
+    const what = opts.config ? `the configuration ${opts.config}` : "the default configuration (the local engine)";
+    ctx.io.stderr(`no daemon holds ${opts.stateDir}: showing the nodes of ${what}, asked now\n`);
+  }
   if (format !== "table") {
-    ctx.io.stdout(formatData({ nodes: rows }, format));
+    ctx.io.stdout(formatData(list, format));
+    for (const r of rows) if (r.error) ctx.io.stderr(`warning: ${r.name}: ${r.error}\n`);
     return 0;
   }
   const now = (extra.now ?? Date.now)();
@@ -190,9 +255,6 @@ export async function runGetNodes(args: string[], ctx: CommandContext, extra: Pa
       { header: "age", value: (r) => age(r.firstSeen, now) },
     ]),
   );
-  if (rows.some((r) => r.ready && r.cpuRequestedMillis === null)) {
-    ctx.io.stdout("CPU and MEMORY show requested/allocatable; '?' requested: Capstan's containers do not record their requests yet, so only pods are counted.\n");
-  }
   for (const r of rows) if (r.error) ctx.io.stderr(`warning: ${r.name}: ${r.error}\n`);
   return 0;
 }

@@ -9,7 +9,7 @@ import { aggregateHealth } from "../health.js";
 import type { Health } from "../health.js";
 import { claimVolumeName, networkName, POD_LABEL } from "../pods/materialize.js";
 import type { PodManager, PodStatus } from "../pods/types.js";
-import { WorkQueue } from "../queue.js";
+import { WorkQueue, type WorkQueueOptions } from "../queue.js";
 import { CronJobController, scheduledAtOf } from "../workloads/cronjob.js";
 import { DaemonSetController } from "../workloads/daemonset.js";
 import type { DaemonNode } from "../workloads/daemonset-step.js";
@@ -48,6 +48,8 @@ export interface ApplierOptions {
   nodes?: () => readonly (string | DaemonNode)[];
   /** Every node's engine, read for live state (default: `runtime` alone). */
   runtimes?: readonly ContainerRuntime[];
+  /** Told of every workload reconcile and of the workload queue's depth (the daemon's metrics). */
+  queueObserver?: Pick<WorkQueueOptions, "onReconciled" | "onDepth">;
 }
 
 export interface SyncRequest {
@@ -65,11 +67,24 @@ export interface SyncRequest {
   files?: ReadonlyMap<string, string>;
   /** Set by the applier when this sync re-applies the last healthy revision after this commit failed. */
   rollbackOf?: string;
+  /** Correct drift (Application syncPolicy.automated.selfHeal): a Deployment's drifted pods are rolled out again. */
+  selfHeal?: boolean;
 }
 
 export type SyncOutcome =
   | { status: "Healthy"; commit: string }
   | { status: "Failed"; commit: string; reason: string; message: string; rolledBackTo?: string };
+
+/** How one sync ended: Superseded when a newer sync of the application began before it settled. */
+export type RunOutcome = SyncOutcome | { status: "Superseded"; commit: string; by: string };
+
+/** An object the application declared before and Git no longer does, kept because pruning is off. */
+export interface KeptObject {
+  key: string;
+  kind: string;
+  name: string;
+  namespace: string;
+}
 
 interface AppRun {
   request: SyncRequest;
@@ -77,12 +92,16 @@ interface AppRun {
   reports: Map<string, WorkloadReport>;
   /** Workload keys of this sync. */
   workloads: Set<string>;
-  outcome?: SyncOutcome;
-  waiters: ((o: SyncOutcome) => void)[];
+  outcome?: RunOutcome;
+  waiters: ((o: RunOutcome) => void)[];
   rollingBackFrom?: string;
   failing?: boolean;
   /** Settles once the rollback sync after a failure has been registered. */
   rollback?: Promise<void>;
+  /** Objects Git dropped that this sync kept (prune off). */
+  kept: KeptObject[];
+  /** The aggregate health last told to listeners. */
+  told?: string;
 }
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
@@ -104,6 +123,7 @@ export class Applier {
   private readonly runs = new Map<string, AppRun>();
   private readonly jobState = new Map<string, AppState["jobs"]>();
   private unsubscribe: (() => void) | undefined;
+  private readonly healthListeners = new Set<(app: string) => void>();
   private storeChain: Promise<unknown> = Promise.resolve();
 
   constructor(options: ApplierOptions) {
@@ -119,6 +139,7 @@ export class Applier {
       clock: this.clock,
       concurrency: options.concurrency ?? 8,
       onError: (key, error, info) => this.log({ msg: "reconcile failed", key, error: (error as Error).message, retryInMs: info.retryInMs }),
+      ...options.queueObserver,
     });
     this.deployments = new DeploymentController(this.pods, this.clock, (namespace, pod, err) => {
       if (err) this.log({ msg: "pod delete failed", namespace, pod, error: (err as Error).message });
@@ -188,20 +209,30 @@ export class Applier {
     const tasks = planOrThrow(request, live);
 
     const previous = this.runs.get(request.app);
+    const kept = tasks.filter((t) => t.action === "orphan" && t.live?.owned);
     const run: AppRun = {
       request,
       objects: new Map(request.objects.map((o) => [manifestKey(o, request.namespace), o])),
       reports: new Map(),
       workloads: new Set(),
-      waiters: previous && !previous.outcome ? previous.waiters : [],
+      waiters: [],
+      kept: kept.map((t) => ({ key: t.key, kind: t.kind, name: t.name, namespace: t.namespace })),
       ...(request.rollbackOf ? { rollingBackFrom: request.rollbackOf } : {}),
     };
     this.runs.set(request.app, run);
+    // A rollout still under way is replaced by this one, as a new ReplicaSet replaces a stuck one.
+    if (previous && !previous.outcome) {
+      const outcome: RunOutcome = { status: "Superseded", commit: previous.request.commit, by: request.commit };
+      previous.outcome = outcome;
+      for (const w of previous.waiters.splice(0)) w(outcome);
+    }
     // Workloads of the previous sync that this one no longer has stop being reconciled.
     if (previous) for (const key of previous.workloads) if (!run.objects.has(key.slice(request.app.length + 1))) this.queue.forget(`${key}`);
 
+    // Objects kept with pruning off stay among the applied ones, so the next sync still finds them.
+    const keptObjects = kept.flatMap((t) => (t.live?.object ? [t.live.object as unknown as ManifestObject] : []));
     await this.update(request.app, (s) => {
-      s.applied = { commit: request.commit, objects: request.objects, at: this.clock.now() };
+      s.applied = { commit: request.commit, objects: [...request.objects, ...keptObjects], at: this.clock.now() };
     });
 
     const namespaces = new Set(tasks.filter((t) => t.action !== "orphan").map((t) => t.namespace));
@@ -257,7 +288,7 @@ export class Applier {
       const check = () => {
         const done = keys.every((k) => {
           const r = run.reports.get(k);
-          return r && (r.health.status === "Healthy" || r.failure);
+          return r && (r.health.status === "Healthy" || r.health.status === "Suspended" || r.failure);
         });
         if (done || run.outcome || this.runs.get(run.request.app) !== run) resolve();
         else this.clock.setTimeout(check, 50);
@@ -279,6 +310,7 @@ export class Applier {
       commit: run.request.commit,
       namespace,
       config: configContent([...run.objects.values()], namespace, run.request.namespace),
+      selfHeal: run.request.selfHeal ?? false,
     };
     let report: WorkloadReport;
     if (object.kind === "Deployment") report = await this.deployments.reconcile({ ...target, object: object as Deployment });
@@ -289,6 +321,7 @@ export class Applier {
     if (this.runs.get(app) !== run) return;
     run.reports.set(key, report);
     this.evaluate(app);
+    this.tellHealth(app, run);
     return report.requeueAfterMs !== undefined ? { requeueAfterMs: Math.max(report.requeueAfterMs, 10) } : undefined;
   }
 
@@ -300,6 +333,40 @@ export class Applier {
     return { ...aggregateHealth(objects.map((o) => ({ ...o.health, message: `${o.key.slice(app.length + 1)}: ${o.health.message ?? ""}` }))), objects };
   }
 
+  /** Objects Git dropped that the application's latest sync kept because pruning is off. */
+  kept(app: string): KeptObject[] {
+    return [...(this.runs.get(app)?.kept ?? [])];
+  }
+
+  /** The objects of the application's latest sync (the rollout under way, or the one that settled). */
+  desired(app: string): { commit: string; objects: ManifestObject[] } | undefined {
+    const run = this.runs.get(app);
+    return run ? { commit: run.request.commit, objects: run.request.objects } : undefined;
+  }
+
+  /** The workload reports of the application's latest sync, by `namespace/Kind/name`. */
+  reports(app: string): Map<string, WorkloadReport> {
+    const run = this.runs.get(app);
+    return new Map([...(run?.reports ?? [])].map(([k, r]) => [k.slice(app.length + 1), r]));
+  }
+
+  /**
+   * Called whenever an application's health (status or message) changes: workloads are looked at
+   * again on every pod change, so this follows what runs, not only the end of a sync.
+   */
+  onHealthChange(listener: (app: string) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
+  }
+
+  private tellHealth(app: string, run: AppRun): void {
+    const h = this.health(app);
+    const told = `${h.status}\0${h.message ?? ""}`;
+    if (run.told === told) return;
+    run.told = told;
+    for (const l of this.healthListeners) l(app);
+  }
+
   /** Resolves once no workload is queued or being reconciled (each has made its latest step). */
   idle(): Promise<void> {
     return this.queue.onIdle();
@@ -307,11 +374,17 @@ export class Applier {
 
   /** Resolves when the application's current sync is Healthy or Failed, or `timeoutMs` passes (Failed, reason Timeout). */
   waitForHealthy(app: string, timeoutMs: number): Promise<SyncOutcome> {
+    const started = this.clock.now();
+    return this.waitForRun(app, timeoutMs).then((o) => (o.status === "Superseded" ? this.waitForHealthy(app, Math.max(1, timeoutMs - (this.clock.now() - started))) : o));
+  }
+
+  /** Like `waitForHealthy` for the sync under way now, but resolves Superseded as soon as a newer sync replaces it. */
+  waitForRun(app: string, timeoutMs: number): Promise<RunOutcome> {
     const run = this.runs.get(app);
     if (!run) return Promise.reject(new CapstanError("APPLICATION_NOT_FOUND", `application ${app} was not synced by this applier`));
     if (run.outcome?.status === "Failed" && run.rollback) {
       // The failure was answered by a rollback: wait for the revision it brings back.
-      return run.rollback.then(() => (this.runs.get(app) === run ? (run.outcome as SyncOutcome) : this.waitForHealthy(app, timeoutMs)));
+      return run.rollback.then(() => (this.runs.get(app) === run ? (run.outcome as RunOutcome) : this.waitForHealthy(app, timeoutMs)));
     }
     if (run.outcome) return Promise.resolve(run.outcome);
     return new Promise((resolve) => {
@@ -344,10 +417,12 @@ export class Applier {
       return;
     }
     const h = this.health(app);
-    if (h.status !== "Healthy" || run.workloads.size !== run.reports.size) return;
+    // A paused Deployment is settled as it is (Suspended), not a rollout that times out.
+    if ((h.status !== "Healthy" && h.status !== "Suspended") || run.workloads.size !== run.reports.size) return;
     const outcome: SyncOutcome = { status: "Healthy", commit: run.request.commit };
     run.outcome = outcome;
-    void this.markHealthy(run);
+    // A paused rollout is settled but not known healthy: it never becomes what a failure rolls back to.
+    if (h.status === "Healthy") void this.markHealthy(run);
     for (const w of run.waiters.splice(0)) w(outcome);
   }
 

@@ -5,6 +5,6 @@ export { MemoryDesiredStore, FileDesiredStore, restoreSecrets, hasRedactedValues
 export type { AppState, AppliedRecord, DesiredStore, FailureRecord } from "./desired-store.js";
 export { readLiveObjects } from "./live.js";
 export { Applier } from "./applier.js";
-export type { ApplierOptions, SyncOutcome, SyncRequest } from "./applier.js";
+export type { ApplierOptions, KeptObject, RunOutcome, SyncOutcome, SyncRequest } from "./applier.js";
 export { deleteApplication } from "./delete.js";
 export type { DeleteApplicationOptions, DeleteReport } from "./delete.js";

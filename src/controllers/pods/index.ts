@@ -32,5 +32,7 @@ export {
   type ProbeTarget,
 } from "./probes.js";
 export { livePodFromContainer, type LivePod } from "./live.js";
+export { containerDrift, describeDrift, formatCpu, formatMemory, type DriftOptions } from "./drift.js";
+export { foreignContainer, strayContainer, type ForeignContainer, type StrayContainer, type StrayFinding } from "./strays.js";
 export { podHealth } from "./health.js";
 export { writePodFiles, removePodFiles } from "./config-files.js";

@@ -7,10 +7,12 @@ import { type Clock, type Timer, systemClock } from "../clock.js";
 import { WorkQueue } from "../queue.js";
 import { type BackoffPolicy, type BackoffState, DEFAULT_RESTART_BACKOFF, NO_BACKOFF, backoffDelay, recordFailure, waitLeft } from "./backoff.js";
 import { removePodFiles, writePodFiles } from "./config-files.js";
+import { containerDrift, describeDrift, sameDrift } from "./drift.js";
 import { livePodFromContainer } from "./live.js";
 import { type MaterializedPod, POD_LABEL, PodConfigError, containerName, materializePod } from "./materialize.js";
 import { type ProbeExecutor, type ProbeKind, type ProbeState, ProbeWorker, runProbe } from "./probes.js";
-import type { PlacementPod, PlacementResult, PodEvent, PodIntent, PodManager, PodPlacer, PodReason, PodSelector, PodStatus } from "./types.js";
+import { StrayWatch } from "./stray-watch.js";
+import type { DriftItem, PlacementPod, PlacementResult, PodEvent, PodIntent, PodManager, PodPlacer, PodReason, PodSelector, PodStatus } from "./types.js";
 
 /**
  * Runs pods on Docker engines and keeps them as declared. Level-based: every engine event,
@@ -93,9 +95,16 @@ interface PodRecord {
   lastEmitted: string;
   /** What the placer was last told of this pod; the same object while nothing in it changes. */
   placement?: PlacementPod;
+  /**
+   * The declared alias set last put on the container (made with it, or reconnected to it): a
+   * new declared set is applied as declared; a live set that strays from an applied one is drift.
+   */
+  appliedAliases?: string;
 }
 
 const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
+const ownerKey = (s: PodStatus): string => `${s.app}/${s.namespace}/${s.ownerKind}/${s.ownerName}`;
+const aliasKey = (aliases: readonly string[] | undefined): string => [...new Set(aliases ?? [])].sort().join(",");
 
 function isCode(err: unknown, code: string): boolean {
   return err instanceof CapstanError && err.code === code;
@@ -125,6 +134,15 @@ export class DockerPodManager implements PodManager {
   private unsubscribePlacer: (() => void) | undefined;
   /** Nodes whose pods were given up; containers found there again are stale and removed, never adopted. */
   private readonly evictedNodes = new Set<string>();
+  /** Nodes already relisted once: what a previous daemon left there has been adopted (see `resync`). */
+  private readonly adoptedFrom = new Set<string>();
+  /** Applications with selfHeal on. */
+  private readonly selfHealing = new Set<string>();
+  /** Owner → the pod self-heal is replacing: one per owner, the next once it is Ready. */
+  private readonly healing = new Map<string, string>();
+  private readonly strayWatch: StrayWatch;
+  /** Namespace → its Services' names (the Service controller says). */
+  private readonly serviceNames = new Map<string, string[]>();
 
   constructor(options: PodManagerOptions) {
     if (options.runtimes.size === 0) throw new CapstanError("CONFIG_INVALID", "pod manager: no nodes configured (add at least one Docker engine)");
@@ -138,6 +156,20 @@ export class DockerPodManager implements PodManager {
     this.eventsPerPod = options.eventsPerPod ?? 20;
     this.log = options.log ?? (() => {});
     this.placer = options.placer;
+    this.strayWatch = new StrayWatch({
+      runtimes: this.runtimes,
+      clock: this.clock,
+      isOurs: (labels) => this.isOurs(labels),
+      keeps: (node, c) => this.keepsContainer(node, c),
+      takenNames: () => this.takenNames(),
+      appsIn: (namespace) => new Set([...this.pods.values()].filter((r) => r.namespace === namespace && r.status.app).map((r) => r.status.app)),
+      selfHealing: (app) => this.selfHealing.has(app),
+      onEvent: (ev) => {
+        this.log({ msg: ev.message, container: ev.pod, reason: ev.reason, type: ev.type });
+        for (const l of this.eventListeners) this.notify(() => l({ ...ev }));
+      },
+      log: this.log,
+    });
     this.subscribePlacer();
     this.queue = new WorkQueue({
       clock: this.clock,
@@ -181,6 +213,27 @@ export class DockerPodManager implements PodManager {
   onEvent(listener: (event: PodEvent) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
+  }
+
+  setSelfHeal(app: string, on: boolean): void {
+    if (on === this.selfHealing.has(app)) return;
+    this.log({ msg: on ? "self-heal on" : "self-heal off", app });
+    if (!on) {
+      this.selfHealing.delete(app);
+      return;
+    }
+    this.selfHealing.add(app);
+    for (const r of this.pods.values()) if (r.status.app === app && r.status.drift.length > 0) this.queue.add(r.key);
+    void this.strayWatch.heal().catch((err: unknown) => this.log({ msg: "self-heal of stray containers failed", app, error: (err as Error).message }));
+  }
+
+  strays(app?: string): DriftItem[] {
+    return this.strayWatch.items(app);
+  }
+
+  setServiceNames(namespace: string, names: string[]): void {
+    if (names.length === 0) this.serviceNames.delete(namespace);
+    else this.serviceNames.set(namespace, [...new Set(names)].sort());
   }
 
   async create(intent: PodIntent): Promise<PodStatus> {
@@ -289,6 +342,38 @@ export class DockerPodManager implements PodManager {
     return [...new Set(removed)].sort();
   }
 
+  /**
+   * Whether a pod the manager keeps owns the container: the one named for a pod kept on the node
+   * (made for it, or being made), or a kept pod's under another name (renamed: that is the pod's
+   * drift). Adopted pods are kept pods, declared again or not, so their containers are never
+   * strays; see `resync` for why a container the manager has no pod for is not adopted later.
+   */
+  private keepsContainer(node: string, c: Pick<ContainerSummary, "id" | "name" | "labels">): boolean {
+    const namespace = c.labels[LABEL.namespace];
+    const pod = c.labels[LABEL.pod];
+    if (namespace && pod && c.name === containerName(namespace, pod) && this.pods.get(podKey(namespace, pod))?.node === node) return true;
+    for (const r of this.pods.values()) if (r.containerId === c.id && r.node === node) return true;
+    return false;
+  }
+
+  private isOurs(labels: Record<string, string>): boolean {
+    return labels[LABEL.managedBy] === MANAGED_BY_VALUE && Object.entries(this.extraLabels).every(([k, v]) => labels[k] === v);
+  }
+
+  /** Per namespace with pods: the pods' and Services' names there. */
+  private takenNames(): Map<string, Map<string, string>> {
+    const out = new Map<string, Map<string, string>>();
+    for (const r of this.pods.values()) {
+      let names = out.get(r.namespace);
+      if (!names) {
+        names = new Map((this.serviceNames.get(r.namespace) ?? []).map((n) => [n, `Service ${r.namespace}/${n}`]));
+        out.set(r.namespace, names);
+      }
+      names.set(r.name, `pod ${r.key}`);
+    }
+    return out;
+  }
+
   async delete(namespace: string, name: string, options: { graceSeconds?: number } = {}): Promise<void> {
     const rec = this.pods.get(podKey(namespace, name));
     if (!rec) return;
@@ -301,6 +386,8 @@ export class DockerPodManager implements PodManager {
     const seen = new Map<string, ContainerSummary>();
     const answered = new Set<string>();
     const adopted = new Set<string>();
+    /** Containers carrying this installation's labels: never foreign. */
+    const ownIds = new Set<string>();
     for (const [node, rt] of this.runtimes) {
       let containers;
       try {
@@ -313,17 +400,25 @@ export class DockerPodManager implements PodManager {
         continue;
       }
       answered.add(node);
+      for (const c of containers) ownIds.add(c.id);
       if (this.evictedNodes.has(node)) {
         // Back after its pods were given up: what is still there runs elsewhere now.
         await this.removeStaleContainers(node, rt, containers).catch((err: unknown) => this.log({ msg: "resync: removing stale containers failed", node, error: (err as Error).message }));
         this.evictedNodes.delete(node);
         containers = containers.filter((c) => this.keptOn(node, c));
       }
+      // What a previous daemon left is adopted at the node's first relist (its owners declare it
+      // again, or keep it undeclared: a Deployment's old revision, a Job's finished pods). After
+      // that the manager makes containers only for pods it already keeps, so one it finds without
+      // a pod was made by someone else: a stray, never adopted (see keepsContainer).
+      const adopting = !this.adoptedFrom.has(node);
+      this.adoptedFrom.add(node);
       for (const c of containers) {
         const live = livePodFromContainer(node, c);
         if (!live || live.containerName !== containerName(live.namespace, live.name)) continue;
         const key = podKey(live.namespace, live.name);
         if (seen.has(key)) continue;
+        if (!this.pods.has(key) && !adopting) continue;
         seen.set(key, c);
         if (!this.pods.has(key)) {
           const rec = this.newRecord(live.namespace, live.name, node, undefined);
@@ -345,9 +440,13 @@ export class DockerPodManager implements PodManager {
           this.event(rec, "Normal", "Adopted", `found container ${live.containerName} on node ${node}`);
         }
       }
+      this.strayWatch.observeNode(node, containers);
     }
-    // Only pods whose live container disagrees with what the manager believes get a step, so a
-    // resync costs one list per node, not one inspect per pod.
+    // A declared pod gets a step (one inspect) to compare its container with its template: drift
+    // from `docker update`/`rename` arrives as engine events, the rest (and what events missed) here.
+    // An adopted pod that no owner declared has no template to compare, so it gets a step only when
+    // its container disagrees with what the manager believes. A resync costs one list per node and
+    // at most one inspect per pod.
     for (const [key, rec] of this.pods) {
       if (!answered.has(rec.node)) continue;
       const c = seen.get(key);
@@ -359,10 +458,12 @@ export class DockerPodManager implements PodManager {
         (c.status === "running") !== (rec.run !== undefined) ||
         rec.status.reason === "NodeUnavailable" ||
         rec.deleting !== undefined;
-      if (stale) this.queue.add(key);
+      if (stale || rec.mat) this.queue.add(key);
     }
     await this.queue.onIdle();
     await this.retryPending();
+    await this.strayWatch.observeForeign(answered, ownIds);
+    await this.strayWatch.heal();
   }
 
   async start(): Promise<void> {
@@ -528,6 +629,7 @@ export class DockerPodManager implements PodManager {
         createdAt: now,
         terminating: false,
         adopted: intent === undefined,
+        drift: [],
       },
       backoff: NO_BACKOFF,
       createBackoff: NO_BACKOFF,
@@ -577,6 +679,7 @@ export class DockerPodManager implements PodManager {
   }
 
   private emitIfChanged(rec: PodRecord, removed = false): void {
+    this.releaseHealTurn(rec);
     const snapshot = JSON.stringify(rec.status);
     if (!removed && snapshot === rec.lastEmitted) return;
     rec.lastEmitted = snapshot;
@@ -665,7 +768,7 @@ export class DockerPodManager implements PodManager {
       return;
     }
     if (rec.deleting) return this.remove(rec, rt);
-    let c = await this.inspect(rt, containerName(rec.namespace, rec.name));
+    let c = (await this.inspect(rt, containerName(rec.namespace, rec.name))) ?? (await this.renamedContainer(rec, rt));
     const takenBy = c && this.otherOwner(rec, c);
     if (c && takenBy) {
       this.setStatus(rec, {
@@ -682,6 +785,10 @@ export class DockerPodManager implements PodManager {
       rec.handledExit = undefined;
       rec.containerId = undefined;
       c = undefined;
+    }
+    if (c && rec.mat) {
+      c = await this.syncAliases(rec, rt, c, rec.mat);
+      c = await this.observeDrift(rec, rt, c, rec.mat);
     }
     if (!c) {
       this.stopProbes(rec);
@@ -712,9 +819,9 @@ export class DockerPodManager implements PodManager {
       if (made !== undefined) return made;
       c = await this.inspect(rt, containerName(rec.namespace, rec.name));
       if (!c) return { requeueAfterMs: 0 };
+      if (rec.mat) this.setDrift(rec, this.driftOf(rec.name, c, rec.mat));
     }
     rec.containerId = c.id;
-    if (rec.mat) await this.syncAliases(rec, rt, c, rec.mat);
     const statusBase: Partial<PodStatus> = {
       containerIds: [c.id],
       image: c.image,
@@ -724,17 +831,89 @@ export class DockerPodManager implements PodManager {
     return this.observeStopped(rec, rt, c, statusBase);
   }
 
-  /** Service aliases change without replacing the container: reconnect it under the new set. */
-  private async syncAliases(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, mat: MaterializedPod): Promise<void> {
+  /**
+   * Declared aliases (Services come and go) change without replacing the container: a new set is
+   * put on it by reconnecting. Returns the container as it is after that.
+   */
+  private async syncAliases(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, mat: MaterializedPod): Promise<ContainerDetails> {
     const net = mat.container.network;
-    if (!net) return;
-    const want = [...new Set(net.aliases ?? [])].sort();
+    const want = aliasKey(net?.aliases);
+    if (!net || rec.appliedAliases === want) return c;
+    rec.appliedAliases = want;
     const live = c.networks.find((n) => n.name === net.name);
-    const have = [...new Set(live?.aliases ?? [])].sort();
-    if (live && want.join(",") === have.join(",")) return;
-    if (live) await rt.disconnectNetwork(c.id, net.name);
-    await rt.connectNetwork(c.id, net.name, want);
-    this.event(rec, "Normal", "Aliases", `container ${c.name} answers on network ${net.name} as ${want.join(", ")}`);
+    if (live && aliasKey(live.aliases) === want) return c;
+    const next = await this.reconnect(rt, c, net.name, net.aliases ?? []);
+    this.event(rec, "Normal", "Aliases", `container ${c.name} answers on network ${net.name} as ${want.split(",").join(", ")}`);
+    return next;
+  }
+
+  private async reconnect(rt: ContainerRuntime, c: ContainerDetails, network: string, aliases: readonly string[]): Promise<ContainerDetails> {
+    const want = [...new Set(aliases)].sort();
+    if (c.networks.some((n) => n.name === network)) await rt.disconnectNetwork(c.id, network);
+    await rt.connectNetwork(c.id, network, want);
+    return { ...c, networks: [...c.networks.filter((n) => n.name !== network), { name: network, aliases: want }] };
+  }
+
+  private driftOf(pod: string, c: ContainerDetails, mat: MaterializedPod): DriftItem[] {
+    return containerDrift(mat.container, c, { object: `Pod/${pod}`, secretEnv: mat.secretEnv });
+  }
+
+  private setDrift(rec: PodRecord, drift: DriftItem[]): void {
+    if (sameDrift(drift, rec.status.drift)) return;
+    if (drift.length > 0) this.event(rec, "Warning", "Drifted", `container ${containerName(rec.namespace, rec.name)} differs from its pod template: ${describeDrift(drift)}`);
+    this.setStatus(rec, { drift });
+  }
+
+  /**
+   * Compares the container with the pod's template and, under selfHeal, corrects it: aliases are
+   * put back in place; anything else replaces the container (removed here, made again by the
+   * caller), one pod per owner at a time. A Deployment's pods are only reported: its rollout
+   * replaces drifted pods within maxSurge/maxUnavailable. Returns the container, or undefined
+   * once it has been removed.
+   */
+  private async observeDrift(rec: PodRecord, rt: ContainerRuntime, c: ContainerDetails, mat: MaterializedPod): Promise<ContainerDetails | undefined> {
+    const drift = this.driftOf(rec.name, c, mat);
+    this.setDrift(rec, drift);
+    if (drift.length === 0 || !this.selfHealing.has(rec.status.app) || rec.status.ownerKind === "Deployment" || !c.running) return c;
+    const net = mat.container.network;
+    if (net && drift.every((d) => d.field === `networks[${net.name}].aliases`)) {
+      const healed = await this.reconnect(rt, c, net.name, net.aliases ?? []);
+      this.event(rec, "Normal", "SelfHealed", `corrected ${describeDrift(drift)} on container ${c.name} by reconnecting it`);
+      this.setDrift(rec, this.driftOf(rec.name, healed, mat));
+      return healed;
+    }
+    const owner = ownerKey(rec.status);
+    const turn = this.healing.get(owner);
+    // Another pod of the owner is being replaced: this one waits until that one is Ready.
+    if (turn !== undefined && turn !== rec.key && this.pods.has(turn)) return c;
+    this.healing.set(owner, rec.key);
+    this.event(rec, "Normal", "SelfHealed", `replacing container ${c.name} to correct ${describeDrift(drift)}`);
+    this.stopProbes(rec);
+    this.setStatus(rec, { ready: false, readySince: null });
+    if (c.running) await rt.stop(c.id, { graceSeconds: this.graceSeconds(rec) });
+    await rt.remove(c.id, { force: true });
+    rec.handledExit = undefined;
+    rec.containerId = undefined;
+    return undefined;
+  }
+
+  /** The pod being replaced by self-heal is Ready (or gone, or finished): the owner's next drifted pod may go. */
+  private releaseHealTurn(rec: PodRecord): void {
+    if (this.healing.size === 0) return;
+    const owner = ownerKey(rec.status);
+    if (this.healing.get(owner) !== rec.key) return;
+    const s = rec.status;
+    const done = (s.ready && rec.containerId !== undefined) || s.phase === "Succeeded" || s.phase === "Failed" || s.terminating || this.pods.get(rec.key) !== rec;
+    if (!done) return;
+    this.healing.delete(owner);
+    for (const r of this.pods.values()) if (r !== rec && ownerKey(r.status) === owner && r.status.drift.length > 0) this.queue.add(r.key);
+  }
+
+  /** The pod's container under another name (`docker rename`): found by the id the manager knows, when its labels still say it is this pod's. */
+  private async renamedContainer(rec: PodRecord, rt: ContainerRuntime): Promise<ContainerDetails | undefined> {
+    if (!rec.containerId) return undefined;
+    const c = await this.inspect(rt, rec.containerId);
+    return c && !this.otherOwner(rec, c) ? c : undefined;
   }
 
   /** Creates and starts the container; returns a requeue when it could not (yet). */
@@ -775,6 +954,7 @@ export class DockerPodManager implements PodManager {
     rec.createBackoff = NO_BACKOFF;
     rec.backoff = NO_BACKOFF;
     rec.handledExit = undefined;
+    rec.appliedAliases = aliasKey(mat.container.network?.aliases);
     this.event(rec, "Normal", "Created", `created container ${mat.container.name} (${mat.container.image}) on node ${rec.node}`);
     await rt.start(mat.container.name);
     this.event(rec, "Normal", "Started", `started container ${mat.container.name}`);
@@ -850,11 +1030,11 @@ export class DockerPodManager implements PodManager {
   private async remove(rec: PodRecord, rt: ContainerRuntime): Promise<void> {
     this.stopProbes(rec);
     const name = containerName(rec.namespace, rec.name);
-    const c = await this.inspect(rt, name);
+    const c = (await this.inspect(rt, name)) ?? (await this.renamedContainer(rec, rt));
     if (c && this.otherOwner(rec, c)) {
       // Never remove a container that is not this pod's (another pod's, or another installation's).
     } else if (c) {
-      this.event(rec, "Normal", "Killing", `stopping container ${name} (grace ${this.graceSeconds(rec)} s)`);
+      this.event(rec, "Normal", "Killing", `stopping container ${c.name} (grace ${this.graceSeconds(rec)} s)`);
       if (c.running) await rt.stop(c.id, { graceSeconds: this.graceSeconds(rec) });
       await rt.remove(c.id, { force: true });
     }

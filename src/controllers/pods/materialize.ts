@@ -76,6 +76,8 @@ export interface MaterializedPod {
   restartPolicy: "Always" | "OnFailure" | "Never";
   graceSeconds: number;
   digest: string;
+  /** Environment variables whose value comes from a Secret (never shown in drift). */
+  secretEnv: ReadonlySet<string>;
   /** Fields accepted but without effect on Docker, by name. */
   warnings: string[];
 }
@@ -120,7 +122,7 @@ export function expandVars(input: string, env: Record<string, string>): string {
   });
 }
 
-function resolveEnv(intent: PodIntent, c: Container, path: string, node: string, problems: string[], unsupported: string[]): Record<string, string> {
+function resolveEnv(intent: PodIntent, c: Container, path: string, node: string, problems: string[], unsupported: string[], fromSecrets: Set<string>): Record<string, string> {
   const env: Record<string, string> = {};
   const ns = intent.namespace;
   (c.envFrom ?? []).forEach((src, i) => {
@@ -142,14 +144,20 @@ function resolveEnv(intent: PodIntent, c: Container, path: string, node: string,
         return;
       }
       for (const key of [...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})]) {
-        if (ENV_NAME.test(prefix + key)) env[prefix + key] = decodeSecretValue(s, key) ?? "";
+        if (!ENV_NAME.test(prefix + key)) continue;
+        env[prefix + key] = decodeSecretValue(s, key) ?? "";
+        fromSecrets.add(prefix + key);
       }
     }
   });
   (c.env ?? []).forEach((e, i) => {
     const where = `${path}.env[${i}] (${e.name})`;
+    // A later definition replaces an envFrom one; only a secretKeyRef marks it secret again.
+    fromSecrets.delete(e.name);
     if (e.value !== undefined || !e.valueFrom) {
       env[e.name] = expandVars(e.value ?? "", env);
+      // `$(TOKEN)` of a Secret's variable carries the secret into this one.
+      if ([...(e.value ?? "").matchAll(/\$\(([^)]+)\)/g)].some((m) => fromSecrets.has(m[1] as string))) fromSecrets.add(e.name);
       return;
     }
     const vf = e.valueFrom;
@@ -165,7 +173,10 @@ function resolveEnv(intent: PodIntent, c: Container, path: string, node: string,
       const ref = vf.secretKeyRef;
       const s = intent.secrets[ref.name];
       const v = s ? decodeSecretValue(s, ref.key) : undefined;
-      if (v !== undefined) env[e.name] = v;
+      if (v !== undefined) {
+        env[e.name] = v;
+        fromSecrets.add(e.name);
+      }
       else if (!ref.optional) {
         problems.push(s ? `${where}: couldn't find key ${ref.key} in Secret ${ns}/${ref.name}` : `${where}: secret "${ref.name}" not found in namespace ${ns}`);
       }
@@ -371,16 +382,21 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** Labels that record where a container came from without being part of what runs. */
+const RECORDED_ONLY: ReadonlySet<string> = new Set([LABEL.specDigest, LABEL.commit]);
+
 /**
- * Hash of what the container was made from. Network aliases are left out: they change when
- * Services come and go, and the manager updates them on the running container instead.
+ * The pod's identity: a hash of what the container runs, from its pod template. Left out: network
+ * aliases (they change when Services come and go; the manager updates them on the running
+ * container) and what is only recorded, such as the commit, so a new commit with the same
+ * template (or a daemon restart that declares its pods at a newer commit) replaces nothing.
  */
 export function specDigest(container: ContainerSpec, files: PodFile[]): string {
   const { labels, network, ...rest } = container;
   const stable = {
     ...rest,
     network: network?.name,
-    labels: Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => k !== LABEL.specDigest)),
+    labels: Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !RECORDED_ONLY.has(k))),
     files,
   };
   return createHash("sha256").update(canonicalJson(stable)).digest("hex").slice(0, 16);
@@ -401,7 +417,8 @@ export function materializePod(intent: PodIntent, options: MaterializeOptions): 
   const baseLabels = { ...extra, [LABEL.managedBy]: MANAGED_BY_VALUE, [LABEL.application]: intent.app, [LABEL.namespace]: intent.namespace };
   const filesDir = join(options.stateDir, "files", intent.namespace, intent.name);
   const out = { volumes: [] as PodVolume[], files: [] as PodFile[] };
-  const env = resolveEnv(intent, c, path, node, problems, unsupported);
+  const secretEnv = new Set<string>();
+  const env = resolveEnv(intent, c, path, node, problems, unsupported, secretEnv);
   const mounts = mountsFor(intent, c, env, path, filesDir, baseLabels, out, problems, unsupported);
   if (unsupported.length > 0) throw new PodConfigError("Unsupported", unsupported);
   if (problems.length > 0) throw new PodConfigError("CreateContainerConfigError", problems);
@@ -485,6 +502,7 @@ export function materializePod(intent: PodIntent, options: MaterializeOptions): 
     restartPolicy: spec.restartPolicy ?? "Always",
     graceSeconds,
     digest,
+    secretEnv,
     warnings,
   };
 }

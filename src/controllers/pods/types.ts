@@ -48,6 +48,20 @@ export type PodReason =
   | "Terminating"
   | "NodeUnavailable";
 
+/**
+ * One way a live object differs from what is declared (Argo CD's "drift"). Values are written as
+ * users read them: memory in Ki/Mi/Gi (bytes when not a whole number of those), CPU in cores or
+ * millicores, "(none)" for an unset limit or variable; values from Secrets are never shown.
+ */
+export interface DriftItem {
+  /** `Pod/<pod>` or `Container/<container>` (a container that is no pod's). */
+  object: string;
+  /** e.g. `spec.containers[0].resources.limits.memory`, `spec.containers[0].env.FOO`, `metadata.name`. */
+  field: string;
+  live: string;
+  desired: string;
+}
+
 export interface PodStatus {
   name: string;
   namespace: string;
@@ -79,6 +93,11 @@ export interface PodStatus {
   exitCode?: number;
   /** True when the pod was found on the engine (adopted) and no owner has re-declared it yet. */
   adopted: boolean;
+  /**
+   * How the pod's container differs from its materialized template (image, env, limits, name,
+   * network aliases); empty when it does not, and for pods no owner has declared yet.
+   */
+  drift: DriftItem[];
 }
 
 /** What the manager did to a pod and why; a short list per pod for `capstan status`/events. */
@@ -166,6 +185,23 @@ export interface PodManager {
    * node that answers again). Returns the pods removed (`namespace/name`).
    */
   removeStale?(node: string): Promise<string[]>;
+  /**
+   * Argo CD's `selfHeal` for one application (off until set). Off: drift is only reported. On: a
+   * drifted pod whose owner is not a Deployment is replaced (one pod per owner at a time, the next
+   * once it is Ready again), a container with this installation's labels that is no pod's is
+   * removed, a foreign container holding a pod's or Service's alias leaves the namespace network.
+   * A Deployment's drifted pods are left to its rollout (it treats them as outdated).
+   */
+  setSelfHeal(app: string, on: boolean): void;
+  /**
+   * Containers that are no pod's but carry this installation's labels, and foreign containers
+   * holding a pod's or Service's alias on a namespace network, as of the last resync; for one
+   * application (strays by their application label, foreign containers by the applications with
+   * pods in the namespace) or all.
+   */
+  strays(app?: string): DriftItem[];
+  /** The Service names of a namespace (the Service controller's hook): a foreign container answering to one is drift. */
+  setServiceNames?(namespace: string, names: string[]): void;
   /** Subscribes to engine events, resyncs once, starts the periodic resync. */
   start(): Promise<void>;
   /** Stops probes, timers and event streams; containers keep running. */

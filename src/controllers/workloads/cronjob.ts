@@ -1,3 +1,5 @@
+import { cronJobHealth } from "../../health/index.js";
+import type { CronJobLiveStatus } from "../../health/index.js";
 import type { CronJob, Job } from "../../manifest/index.js";
 import type { Clock } from "../clock.js";
 import type { PodManager } from "../pods/types.js";
@@ -61,13 +63,17 @@ export class CronJobController {
     const names = new Set<string>();
     for (const p of this.pods.list({ app, namespace, ownerKind: "Job" })) if (scheduledAtOf(name, p.ownerName) !== undefined) names.add(p.ownerName);
     const children: CronChild[] = [];
+    const finishedMessages = new Map<string, string>();
     let requeue: number | undefined;
     for (const jobName of [...names].sort()) {
       const scheduledAt = scheduledAtOf(name, jobName) as number;
       const r = await this.jobs.reconcile({ ...target, object: jobForSchedule(cron, jobName, namespace, scheduledAt) });
       const phase = r.step.phase === "Complete" ? "Complete" : r.step.phase === "Failed" ? "Failed" : "Active";
       const child: CronChild = { name: jobName, scheduledAt, phase };
-      if (r.step.finished) child.finishedAt = r.step.finished.at;
+      if (r.step.finished) {
+        child.finishedAt = r.step.finished.at;
+        finishedMessages.set(jobName, r.step.finished.message);
+      }
       children.push(child);
       if (r.requeueAfterMs !== undefined) requeue = Math.min(requeue ?? Infinity, r.requeueAfterMs);
     }
@@ -96,17 +102,20 @@ export class CronJobController {
     if (step.requeueAfterMs !== undefined) requeue = Math.min(requeue ?? Infinity, step.requeueAfterMs);
 
     const active = children.filter((c) => c.phase === "Active").length + (step.start ? 1 : 0);
-    const lastFailed = [...children].sort((a, b) => b.scheduledAt - a.scheduledAt).find((c) => c.phase !== "Active");
+    const status: CronJobLiveStatus = { suspended: cron.spec.suspend ?? false, active };
+    const lastFinished = [...children].sort((a, b) => b.scheduledAt - a.scheduledAt).find((c) => c.phase !== "Active");
+    if (lastFinished) {
+      status.lastFinished = { name: lastFinished.name, outcome: lastFinished.phase === "Failed" ? "Failed" : "Complete" };
+      const message = finishedMessages.get(lastFinished.name);
+      if (message) status.lastFinished.message = message;
+    }
+    if (step.skipped) status.skipped = step.skipped;
     const report: WorkloadReport = {
       kind: "CronJob",
       name,
       namespace,
-      phase: cron.spec.suspend ? "Suspended" : "Scheduled",
-      health: cron.spec.suspend
-        ? { status: "Suspended", message: "CronJob suspended" }
-        : lastFailed?.phase === "Failed"
-          ? { status: "Degraded", message: `last run ${lastFailed.name} failed` }
-          : { status: "Healthy", message: `${active} active${step.skipped ? `; ${step.skipped}` : ""}` },
+      phase: status.suspended ? "Suspended" : "Scheduled",
+      health: cronJobHealth(status),
     };
     if (requeue !== undefined && Number.isFinite(requeue)) report.requeueAfterMs = requeue;
     return report;

@@ -1,10 +1,11 @@
+import { isPodTrouble } from "../../health/index.js";
+import type { DaemonSetLiveStatus } from "../../health/index.js";
 import type { PodSpec } from "../../manifest/index.js";
 import { compileRequiredNodeAffinity } from "../../scheduler/filters/node-affinity.js";
 import { NOT_READY_TAINTS, untoleratedTaint } from "../../scheduler/filters/taint-toleration.js";
 import { UNSCHEDULABLE_TAINT } from "../../scheduler/filters/node-unschedulable.js";
 import { podToSchedule } from "../../scheduler/snapshot.js";
 import type { Affinity, Taint, Toleration } from "../../scheduler/types.js";
-import type { Health } from "../health.js";
 import { resolveIntOrPercent } from "./rollout.js";
 
 /**
@@ -55,7 +56,8 @@ export interface DaemonStep {
   eligible: string[];
   /** Nodes left out, with the reason. */
   skipped: { node: string; reason: string }[];
-  health: Health;
+  /** The set's status as counted from the pods given: what its health is computed from. */
+  status: DaemonSetLiveStatus;
 }
 
 /** Tolerations Kubernetes' DaemonSet controller adds to every daemon pod (merged with the template's). */
@@ -169,20 +171,26 @@ export function daemonSetStep(s: DaemonSetState): DaemonStep {
   const budget = Math.max(0, maxUnavailable - unavailable);
   for (const p of oldUp.slice(0, budget)) actions.push({ type: "delete", name: p.name, node: p.node, why: "update" });
 
-  return { actions, eligible, skipped, health: daemonSetHealth(s, eligible, skipped) };
+  return { actions, eligible, skipped, status: daemonSetStatus(s, eligible, skipped.length) };
 }
 
-function daemonSetHealth(s: DaemonSetState, eligible: string[], skipped: { node: string; reason: string }[]): Health {
-  const current = eligible.filter((n) => s.pods.some((p) => p.node === n && p.revision === s.revision && isUp(p) && p.ready));
-  const trouble = s.pods.find((p) => p.revision === s.revision && !p.terminating && p.reason && p.reason !== "ContainerCreating");
-  const why = trouble ? ` (${trouble.reason}: pod ${trouble.name} on ${trouble.node})` : "";
-  const left = skipped.length > 0 ? `; ${skipped.length} nodes not eligible` : "";
-  const stray = s.pods.some((p) => !eligible.includes(p.node) || p.terminating);
-  if (current.length === eligible.length && (s.updateStrategy === "OnDelete" || !stray)) {
-    return { status: "Healthy", message: `${current.length} of ${eligible.length} nodes run a ready pod at revision ${s.revision}${left}` };
-  }
-  if (s.updateStrategy === "OnDelete" && eligible.every((n) => s.pods.some((p) => p.node === n && isUp(p)))) {
-    return { status: "Healthy", message: `${eligible.length} nodes run a ready pod (OnDelete: pods are updated when deleted)${left}` };
-  }
-  return { status: "Progressing", message: `${current.length} of ${eligible.length} nodes run a ready pod at revision ${s.revision}${why}${left}` };
+/** Kubernetes' DaemonSet counts, per node that should run a pod. */
+function daemonSetStatus(s: DaemonSetState, eligible: string[], skipped: number): DaemonSetLiveStatus {
+  const on = (node: string) => s.pods.filter((p) => p.node === node && !p.terminating);
+  const nodesWith = (has: (p: DaemonPod) => boolean) => eligible.filter((n) => on(n).some(has)).length;
+  const wanted = new Set(eligible);
+  return {
+    desiredNumberScheduled: eligible.length,
+    currentNumberScheduled: nodesWith(() => true),
+    updatedNumberScheduled: nodesWith((p) => p.revision === s.revision),
+    numberReady: nodesWith((p) => p.phase === "Running" && p.ready),
+    numberAvailable: nodesWith((p) => isUp(p) && p.ready),
+    numberMisscheduled: s.pods.filter((p) => p.terminating || !wanted.has(p.node)).length,
+    updateStrategy: s.updateStrategy,
+    revision: s.revision,
+    skippedNodes: skipped,
+    troubledPods: s.pods
+      .filter((p) => p.revision === s.revision && !p.terminating && !isUp(p) && isPodTrouble(p.reason))
+      .map((p) => ({ name: p.name, node: p.node, reason: p.reason ?? "" })),
+  };
 }

@@ -1,3 +1,4 @@
+import { daemonSetHealth } from "../../health/index.js";
 import type { DaemonSet, PodTemplate } from "../../manifest/index.js";
 import type { Affinity } from "../../scheduler/types.js";
 import type { Clock } from "../clock.js";
@@ -5,6 +6,7 @@ import type { PodManager, PodStatus } from "../pods/types.js";
 import { daemonSetStep, daemonSetTolerations, pinnedAffinity } from "./daemonset-step.js";
 import type { DaemonNode, DaemonPod, DaemonStep } from "./daemonset-step.js";
 import { podIntent } from "./intent.js";
+import { countReplicas } from "./replicas.js";
 import { ordinalSuffix, podTemplateHash } from "./revision.js";
 import type { WorkloadReport, WorkloadTarget } from "./types.js";
 
@@ -48,6 +50,7 @@ export class DaemonSetController {
     });
     await Promise.all(live.filter((p) => p.adopted && p.revision === revision && !p.terminating).map((p) => this.pods.create(intentFor(p.node, p.name))));
 
+    const daemonPods = live.map((p) => toDaemonPod(p, now, minReadyMs));
     const strategy = ds.spec.updateStrategy?.type ?? "RollingUpdate";
     const maxUnavailable = ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable;
     const step = daemonSetStep({
@@ -55,7 +58,7 @@ export class DaemonSetController {
       revision,
       spec: ds.spec.template.spec,
       nodes: this.nodes(),
-      pods: live.map((p) => toDaemonPod(p, now, minReadyMs)),
+      pods: daemonPods,
       updateStrategy: strategy,
       ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
     });
@@ -64,15 +67,19 @@ export class DaemonSetController {
       else await this.pods.delete(namespace, a.name);
     }
     const waitingForMinReady = live.some((p) => p.ready && p.readySince !== null && now - p.readySince < minReadyMs);
+    const health = daemonSetHealth(step.status);
+    const eligible = new Set(step.eligible);
     return {
       kind: "DaemonSet",
       name,
       namespace,
-      health: step.health,
-      phase: step.health.status === "Healthy" ? "Complete" : "Progressing",
+      health,
+      phase: health.status === "Healthy" ? "Complete" : "Progressing",
       revision,
+      // Counted from the pods found at the start of this step; pods on nodes that should not run one are not replicas.
+      replicas: countReplicas(step.eligible.length, revision, daemonPods.filter((p) => eligible.has(p.node))),
       step,
-      ...(step.health.status !== "Healthy" || waitingForMinReady ? { requeueAfterMs: 1000 } : {}),
+      ...(health.status !== "Healthy" || waitingForMinReady ? { requeueAfterMs: 1000 } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
+import { jobHealth } from "../../health/index.js";
+import type { JobLiveStatus } from "../../health/index.js";
 import type { Job } from "../../manifest/index.js";
 import type { Clock } from "../clock.js";
-import type { Health } from "../health.js";
 import type { PodManager, PodStatus } from "../pods/types.js";
 import { podIntent } from "./intent.js";
 import { ordinalSuffix, podTemplateHash } from "./revision.js";
@@ -28,17 +29,14 @@ export function toJobPod(p: PodStatus): JobPod {
   return pod;
 }
 
-export function jobHealth(step: JobResult): Health {
-  switch (step.phase) {
-    case "Complete":
-      return { status: "Healthy", message: step.finished?.message ?? "complete" };
-    case "Failed":
-      return { status: "Degraded", message: `${step.finished?.reason ?? "Failed"}: ${step.finished?.message ?? ""}` };
-    case "Suspended":
-      return { status: "Suspended", message: "Job suspended" };
-    default:
-      return { status: "Progressing", message: `${step.active} running, ${step.succeeded} succeeded, ${step.failed} failed` };
+/** A Job's Kubernetes-like status from one step over its live pods (and its remembered outcome). */
+export function jobLiveStatus(step: JobResult, completions: number, suspended: boolean): JobLiveStatus {
+  const status: JobLiveStatus = { completions, active: step.active, succeeded: step.succeeded, failed: step.failed, suspended };
+  if (step.finished) {
+    status.finished = { outcome: step.finished.outcome, message: step.finished.message };
+    if (step.finished.reason !== undefined) status.finished.reason = step.finished.reason;
   }
+  return status;
 }
 
 /** Runs a Job's pods to completion: `<job>-<suffix>` names, one suffix per attempt. */
@@ -111,7 +109,7 @@ export class JobController {
         );
       }
     }
-    const report: WorkloadReport & { step: JobResult } = { kind: "Job", name, namespace, health: jobHealth(step), phase: step.phase, revision, step };
+    const report: WorkloadReport & { step: JobResult } = { kind: "Job", name, namespace, health: jobHealth(jobLiveStatus(step, spec.completions ?? 1, spec.suspend ?? false)), phase: step.phase, revision, step };
     if (step.phase === "Failed" && step.finished) report.failure = { reason: step.finished.reason ?? "Failed", message: step.finished.message };
     if (step.requeueAfterMs !== undefined) report.requeueAfterMs = step.requeueAfterMs;
     return report;

@@ -170,7 +170,9 @@ export function rolloutStep(state: RolloutState): RolloutResult {
   const rollingOut = oldPods.length > 0 || status.old > 0;
 
   if (state.paused) {
-    // A paused Deployment still scales its current set, but starts no new revision.
+    // A paused Deployment still scales its current set, but starts no new revision. Its deadline
+    // does not run while paused: on resume the rollout has progressDeadlineSeconds from then.
+    progress.at = now;
     if (!rollingOut) actions.push(...scaleSet(newPods, replicas, state.revision, "scaled down"));
     return result(actions, "Paused", "DeploymentPaused", "rollout paused (spec.paused: true)");
   }

@@ -1,4 +1,5 @@
-import type { Health } from "../health.js";
+import { isPodTrouble } from "../../health/index.js";
+import type { StatefulSetLiveStatus } from "../../health/index.js";
 
 /**
  * One step of a StatefulSet, as a pure function: pods named `<set>-<ordinal>`, created in order
@@ -38,7 +39,8 @@ export interface StatefulStep {
   readyReplicas: number;
   /** Pods at the update revision among ordinals 0..replicas-1. */
   updatedReplicas: number;
-  health: Health;
+  /** The set's status as counted from the pods given: what its health is computed from. */
+  status: StatefulSetLiveStatus;
 }
 
 /** `web-3` → 3 for set `web`; undefined for a name that is not one of the set's ordinals. */
@@ -120,18 +122,15 @@ export function statefulSetStep(s: StatefulSetState): StatefulStep {
 
   const readyReplicas = inRange.filter(([, p]) => healthy(p)).length;
   const updatedReplicas = inRange.filter(([, p]) => p.revision === s.updateRevision && !p.terminating).length;
-  return { actions, readyReplicas, updatedReplicas, health: statefulSetHealth(s, inRange, condemned.length) };
-}
-
-function statefulSetHealth(s: StatefulSetState, inRange: [number, StatefulPod][], condemned: number): Health {
-  const trouble = inRange.find(([, p]) => p.reason && p.reason !== "ContainerCreating" && p.reason !== "Terminating")?.[1];
-  const why = trouble ? ` (${trouble.reason}: pod ${trouble.name})` : "";
-  const ready = inRange.filter(([, p]) => healthy(p)).length;
-  if (ready < s.replicas) return { status: "Progressing", message: `Waiting for ${s.replicas - ready} pods to be ready (${ready} of ${s.replicas} ready)${why}` };
-  if (condemned > 0) return { status: "Progressing", message: `Waiting for ${condemned} pods to be removed (scaling down to ${s.replicas})` };
-  if (s.updateStrategy === "OnDelete") return { status: "Healthy", message: `${ready} of ${s.replicas} pods ready (OnDelete: pods are updated when deleted)` };
-  const pending = inRange.filter(([o, p]) => o >= s.partition && p.revision !== s.updateRevision).length;
-  if (pending > 0) return { status: "Progressing", message: `Waiting for ${pending} pods to be updated to revision ${s.updateRevision}${why}` };
-  const partitioned = s.partition > 0 ? `, ordinals below ${s.partition} kept by the partition` : "";
-  return { status: "Healthy", message: `${ready} of ${s.replicas} pods ready at revision ${s.updateRevision}${partitioned}` };
+  const status: StatefulSetLiveStatus = {
+    replicas: s.replicas,
+    readyReplicas,
+    updatedReplicas,
+    extraReplicas: condemned.length + strays.length,
+    updateRevision: s.updateRevision,
+    updateStrategy: s.updateStrategy,
+    partition: s.updateStrategy === "RollingUpdate" ? s.partition : 0,
+    troubledPods: inRange.filter(([, p]) => !healthy(p) && isPodTrouble(p.reason)).map(([, p]) => ({ name: p.name, reason: p.reason ?? "" })),
+  };
+  return { actions, readyReplicas, updatedReplicas, status };
 }

@@ -1,6 +1,8 @@
+import { statefulSetHealth } from "../../health/index.js";
 import type { PodTemplate, StatefulSet } from "../../manifest/index.js";
 import type { PodManager, PodStatus } from "../pods/types.js";
 import { podIntent } from "./intent.js";
+import { countReplicas } from "./replicas.js";
 import { podTemplateHash } from "./revision.js";
 import type { ConfigContent } from "./revision.js";
 import { statefulPodName, statefulSetStep } from "./statefulset-step.js";
@@ -102,16 +104,23 @@ export class StatefulSetController {
         await this.pods.create(old && current ? intentFor(a.ordinal, current, old) : intentFor(a.ordinal, revision, { set, config: target.config }));
       }
     }
+    const health = statefulSetHealth(step.status);
     return {
       kind: "StatefulSet",
       name,
       namespace,
-      health: step.health,
-      phase: step.health.status === "Healthy" ? "Complete" : "Progressing",
+      health,
+      phase: health.status === "Healthy" ? "Complete" : "Progressing",
       revision,
+      // Counted from the pods found at the start of this step; the next pod change looks again.
+      replicas: countReplicas(
+        set.spec.replicas ?? 1,
+        revision,
+        live.map((p) => ({ revision: p.revision, phase: p.phase, ready: p.ready, terminating: p.terminating, available: p.ready })),
+      ),
       step,
       // Pod changes enqueue the set; the requeue is a safety net for a missed change.
-      ...(step.health.status === "Healthy" ? {} : { requeueAfterMs: 1000 }),
+      ...(health.status === "Healthy" ? {} : { requeueAfterMs: 1000 }),
     };
   }
 

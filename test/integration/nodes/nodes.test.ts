@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeCommands } from "../../../src/cli/commands/nodes.js";
 import { configuredNodes, loadConfig } from "../../../src/config/index.js";
-import { NodeHealthMonitor, NodeRegistry, type NodeEvent } from "../../../src/nodes/index.js";
+import { nodeViews } from "../../../src/daemon/nodes-view.js";
+import { createPlacer, NodeHealthMonitor, NodeRegistry, type NodeEvent } from "../../../src/nodes/index.js";
 import { DockerRuntime } from "../../../src/runtime/docker.js";
 import { LABEL, MANAGED_BY_VALUE } from "../../../src/runtime/labels.js";
 import { runCli } from "../../helpers/cli.js";
@@ -71,9 +72,25 @@ describe("nodes on real Docker engines", () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^NAME\s+STATUS\s+CPU\s+MEMORY\s+PODS\s+ENGINE\s+AGE$/);
-    for (const name of ["local", "node-2", "node-3"]) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+Ready\\s+\\?/\\d+m\\s+\\?/\\d+Mi\\s+\\d+\\s+docker \\d+`, "m"));
+    expect(r.stderr).toContain(`no daemon holds ${stateDir}: showing the nodes of the configuration ${configFile}, asked now`);
+    for (const name of ["local", "node-2", "node-3"]) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+Ready\\s+\\d+m/\\d+m\\s+\\d+Mi/\\d+Mi\\s+\\d+\\s+docker \\d+`, "m"));
     const json = JSON.parse((await cli(["get", "nodes", "-o", "json"])).stdout);
+    expect(json.source).toBe("config");
     expect(json.nodes.map((n: { name: string }) => n.name)).toEqual(["local", "node-2", "node-3"]);
+  });
+
+  it("the daemon's view of the engines offers what the scheduler offers, a configured capacity included", async () => {
+    const config = await loadConfig(configFile);
+    const nodes = configuredNodes(config).map((n) => (n.name === "node-3" ? { ...n, capacity: { cpus: 0.5, memory: "512Mi" } } : n));
+    const registry = await NodeRegistry.open({ nodes, stateDir });
+    const placer = createPlacer({ registry, reloadCordons: false });
+    placer.countPods(() => []);
+    const views = await nodeViews({ registry, health: { isReady: () => true }, placer });
+    const scheduling = await registry.schedulingNodes(() => true);
+    expect(views.map((v) => [v.name, v.cpu.allocatable, v.memory.allocatable])).toEqual(scheduling.map((n) => [n.name, n.allocatable.cpuMillis, n.allocatable.memoryBytes]));
+    expect(views.find((v) => v.name === "node-3")).toMatchObject({ cpu: { allocatable: 400, requested: 0 }, memory: { allocatable: 256 * 1024 ** 2, requested: 0 } });
+    for (const v of views) expect(v.engineVersion).toMatch(/^\d+\.\d+/);
+    placer.close();
   });
 
   it("cordon, uncordon and drain a node holding a container made with Capstan's labels", async () => {

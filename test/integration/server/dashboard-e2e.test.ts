@@ -2,7 +2,7 @@
  * The dashboard in a real browser against a real daemon process on real Docker: the list, a live
  * rollout seen without reloading, and a rollback from the history timeline that pins the application.
  */
-import type { ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -295,5 +295,23 @@ describe("the dashboard against a running daemon", () => {
     await page.locator("#history li.rev .pin-tag").waitFor({ timeout: within() });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-app-pinned.png"), fullPage: true });
     timings.rollbackStepMs = Date.now() - started;
+  }), TEST_MS);
+
+  it("shows the application's health leave Healthy when its pod stops answering, and come back, without reloading", step("live health", async () => {
+    const started = Date.now();
+    const [id] = execFileSync("docker", ["ps", "-q", "--filter", `label=capstan-test=${fx.runLabel["capstan-test"]}`, "--filter", "label=capstan.dev/owner-kind=Deployment"], { encoding: "utf8" }).split("\n").filter(Boolean);
+    expect(id).toBeDefined();
+    const badge = page.locator(".app-head [data-health]");
+    execFileSync("docker", ["pause", id as string]);
+    try {
+      await waitFor("the page to show the pod's trouble", async () => ((await badge.getAttribute("data-health")) ?? "Healthy") !== "Healthy", within());
+      expect(await page.locator(".app-head .health-msg").textContent()).not.toBe("");
+    } finally {
+      execFileSync("docker", ["unpause", id as string]);
+    }
+    await page.locator('.app-head [data-health="Healthy"]').waitFor({ timeout: within() });
+    expect(await page.evaluate<boolean>("window.__noReload === true")).toBe(true);
+    expect(pageErrors).toEqual([]);
+    timings.liveHealthStepMs = Date.now() - started;
   }), TEST_MS);
 });

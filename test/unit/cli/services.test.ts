@@ -13,6 +13,8 @@ function summary(name: string, namespace: string): AppSummary {
     name,
     namespace,
     sync: "Synced",
+    syncMessage: "",
+    syncedCommit: null,
     health: "Healthy",
     healthMessage: "",
     currentRevision: 1,
@@ -131,7 +133,7 @@ const blog: FakeAppSeed = {
   history: [],
 };
 
-const detail = (seed: FakeAppSeed): AppDetail => ({ ...seed.summary, objects: seed.objects });
+const detail = (seed: FakeAppSeed): AppDetail => ({ ...seed.summary, objects: seed.objects, drift: [], kept: [] });
 
 describe("Service rows", () => {
   it("shows one row per Service port with kubectl's PORT(S), each endpoint's address and readiness", () => {

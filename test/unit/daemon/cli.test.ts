@@ -16,6 +16,8 @@ const summary = (over: Partial<AppSummary>): AppSummary => ({
   name: "web",
   namespace: "demo",
   sync: "Synced",
+  syncMessage: "",
+  syncedCommit: null,
   health: "Healthy",
   healthMessage: "",
   currentRevision: 3,

@@ -26,10 +26,10 @@ describe("node commands", () => {
     await rt.create({ name: "web-1", image: "web:1", labels: labels("web-1") });
     await rt.create({ name: "other", image: "web:1", labels: {} });
     const [row] = await listNodes({ stateDir, runtimeFor });
-    expect(row).toMatchObject({ name: "local", status: "Ready", pods: 1, cpuAllocatableMillis: 1900, cpuRequestedMillis: null });
+    expect(row).toMatchObject({ name: "local", status: "Ready", pods: 1, cpuAllocatableMillis: 1900, cpuRequestedMillis: 0 });
     rt.setAvailable(false);
     const [down] = await listNodes({ stateDir, runtimeFor });
-    expect(down).toMatchObject({ status: "NotReady", pods: null });
+    expect(down).toMatchObject({ status: "NotReady", pods: null, cpuRequestedMillis: null });
   });
 
   it("drain cordons, removes Capstan's pods and refuses DaemonSet pods unless told to ignore them", async () => {

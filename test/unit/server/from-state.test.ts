@@ -8,7 +8,7 @@ const record: AppRecord = {
   path: "charts/web",
   targetRevision: "main",
   revisionHistoryLimit: 10,
-  status: { sync: "OutOfSync", health: "Healthy", healthMessage: "", currentRevision: 1, pinned: { id: 1, sha: "a".repeat(40) }, suspended: false, lastFailedCommit: null },
+  status: { sync: "OutOfSync", health: "Healthy", healthMessage: "", currentRevision: 1, pinned: { id: 1, sha: "a".repeat(40) }, suspended: false, lastFailedCommit: null, syncMessage: "", syncedCommit: null },
   version: 3,
   createdAt: "2026-01-01T00:00:00Z",
   updatedAt: "2026-01-01T00:00:00Z",

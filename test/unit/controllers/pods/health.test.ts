@@ -22,6 +22,7 @@ const base: PodStatus = {
   createdAt: 0,
   terminating: false,
   adopted: false,
+  drift: [],
 };
 
 describe("pod health", () => {

@@ -370,7 +370,7 @@ describe("pod manager on a fake engine", () => {
     expect(m.get("prod", i.name)).toMatchObject({ phase: "Failed", reason: "Error", restarts: 0, message: "liveness probe failed; exited with code 0" });
   });
 
-  it("notices on resync what happened while events were missed, and leaves agreeing pods alone", async () => {
+  it("notices on resync what happened while events were missed, and leaves agreeing pods alone after one inspect each", async () => {
     const m = manager();
     const a = await m.create(web());
     const b = await m.create(intent({ containers: [{ name: "w", image: "capstan-demo/web:v1" }] }, { name: "other-0" }));
@@ -386,8 +386,13 @@ describe("pod manager on a fake engine", () => {
     expect(m.get("prod", a.name)?.containerIds[0]).not.toBe(a.containerIds[0]);
     expect(m.get("prod", b.name)?.containerIds[0]).toBe(b.containerIds[0]);
     const afterFirst = inspects;
+    const ids = m.list().map((p) => p.containerIds[0]);
+    const events = m.events("prod", b.name).length;
     await m.resync();
-    expect(inspects).toBe(afterFirst);
+    // One inspect per pod compares its container with its template (drift); nothing else happens.
+    expect(inspects - afterFirst).toBe(2);
+    expect(m.list().map((p) => p.containerIds[0])).toEqual(ids);
+    expect(m.events("prod", b.name)).toHaveLength(events);
   });
 
   it("marks pods of an engine that stops answering as NodeUnavailable and recovers when it is back", async () => {

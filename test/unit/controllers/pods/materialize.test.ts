@@ -175,6 +175,36 @@ describe("materializing a pod template for Docker", () => {
     expect(materializePod(changed, opts).digest).not.toBe(a);
   });
 
+  it("keeps the digest when only the commit changes (identity is the pod template), and records the new commit on the container", () => {
+    const before = materializePod(full(), opts);
+    const after = materializePod({ ...full(), commit: "fedcba9876543210fedcba9876543210fedcba98" }, opts);
+    expect(after.digest).toBe(before.digest);
+    expect(after.container.labels?.[LABEL.commit]).toBe("fedcba9876543210fedcba9876543210fedcba98");
+    expect(materializePod({ ...full(), revision: "def456" }, opts).digest).not.toBe(before.digest);
+  });
+
+  it("marks the variables whose values come from Secrets, directly, through envFrom or through $(VAR)", () => {
+    const i = intent(
+      {
+        containers: [
+          {
+            name: "app",
+            image: "x",
+            envFrom: [{ secretRef: { name: "creds" }, prefix: "S_" }, { configMapRef: { name: "cfg" } }],
+            env: [
+              { name: "PASSWORD", valueFrom: { secretKeyRef: { name: "creds", key: "password" } } },
+              { name: "DSN", value: "postgres://u:$(PASSWORD)@db/app" },
+              { name: "S_password", value: "overridden" },
+              { name: "PLAIN", value: "$(mode)" },
+            ],
+          },
+        ],
+      },
+      { configMaps: { cfg }, secrets: { creds } },
+    );
+    expect([...materializePod(i, opts).secretEnv].sort()).toEqual(["DSN", "PASSWORD"]);
+  });
+
   it("keeps the digest when only Service aliases change, so pods are not replaced for them", () => {
     const plain = materializePod(full(), opts);
     const aliased = materializePod({ ...full(), aliases: ["web"] }, opts);

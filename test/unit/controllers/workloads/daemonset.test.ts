@@ -10,6 +10,7 @@ import { normalize } from "../../../../src/manifest/index.js";
 import type { ManifestObject } from "../../../../src/manifest/index.js";
 import { LABEL } from "../../../../src/runtime/labels.js";
 import { FakeRuntime } from "../../../../src/runtime/fake.js";
+import { daemonSetHealth } from "../../../../src/health/index.js";
 import { daemonPodName, daemonPodTemplate } from "../../../../src/controllers/workloads/daemonset.js";
 import { daemonSetStep, nodeEligibility } from "../../../../src/controllers/workloads/daemonset-step.js";
 import type { DaemonNode, DaemonPod, DaemonSetState } from "../../../../src/controllers/workloads/daemonset-step.js";
@@ -96,9 +97,10 @@ describe("DaemonSet steps", () => {
   });
 
   it("is Healthy only when every eligible node runs a ready pod of the current revision", () => {
-    expect(daemonSetStep(ds({ pods: [pod("n1")] })).health.status).toBe("Progressing");
-    expect(daemonSetStep(ds({ pods: [pod("n1"), pod("n2", "r1")] })).health.status).toBe("Progressing");
-    const done = daemonSetStep(ds({ pods: [pod("n1"), pod("n2")] })).health;
+    const health = (s: DaemonSetState) => daemonSetHealth(daemonSetStep(s).status);
+    expect(health(ds({ pods: [pod("n1")] })).status).toBe("Progressing");
+    expect(health(ds({ pods: [pod("n1"), pod("n2", "r1")] })).status).toBe("Progressing");
+    const done = health(ds({ pods: [pod("n1"), pod("n2")] }));
     expect(done.status).toBe("Healthy");
     expect(done.message).toContain("2 of 2 nodes");
   });

@@ -204,6 +204,16 @@ describe("pausing, scaling, minReadySeconds and the progress deadline", () => {
     expect(r.phase).toBe("Paused");
   });
 
+  it("a Deployment paused for longer than its deadline has the whole deadline again once resumed", () => {
+    const strategy = { type: "RollingUpdate" as const, maxSurge: 1, maxUnavailable: 0 };
+    const stale = { at: NOW - 3_600_000, revision: "new", newPods: 0, newAvailable: 0, oldPods: 3 };
+    const paused = rolloutStep(state({ paused: true, progressDeadlineSeconds: 30, strategy, pods: pods(3, "old"), progress: stale }));
+    expect(paused.phase).toBe("Paused");
+    const resumed = rolloutStep(state({ now: NOW + 1_000, progressDeadlineSeconds: 30, strategy, pods: pods(3, "old"), progress: paused.progress }));
+    expect(resumed.phase).toBe("Progressing");
+    expect(creates(resumed)).toBe(1);
+  });
+
   it("a paused Deployment still scales its current pods", () => {
     const r = rolloutStep(state({ paused: true, replicas: 5, pods: pods(3, "new") }));
     expect(r.actions).toEqual([{ type: "create", revision: "new", count: 2 }]);

@@ -10,6 +10,7 @@ import { normalize } from "../../../../src/manifest/index.js";
 import type { ManifestObject } from "../../../../src/manifest/index.js";
 import { LABEL } from "../../../../src/runtime/labels.js";
 import { FakeRuntime } from "../../../../src/runtime/fake.js";
+import { statefulSetHealth } from "../../../../src/health/index.js";
 import { ordinalTemplate, statefulClaimName } from "../../../../src/controllers/workloads/statefulset.js";
 import { ordinalOf, statefulSetStep } from "../../../../src/controllers/workloads/statefulset-step.js";
 import type { StatefulPod, StatefulSetState } from "../../../../src/controllers/workloads/statefulset-step.js";
@@ -70,7 +71,7 @@ describe("StatefulSet steps", () => {
     const s = set({ partition: 2, pods: [up("db-0", "old"), up("db-1", "old"), up("db-2")] });
     const step = statefulSetStep(s);
     expect(step.actions).toEqual([]);
-    expect(step.health.status).toBe("Healthy");
+    expect(statefulSetHealth(step.status).status).toBe("Healthy");
     expect(step.updatedReplicas).toBe(1);
     // A pod below the partition that vanished comes back at the revision it ran.
     expect(statefulSetStep(set({ partition: 2, pods: [up("db-0", "old"), up("db-2")] })).actions).toEqual([{ type: "create", ordinal: 1, name: "db-1", revision: "current" }]);
@@ -79,14 +80,15 @@ describe("StatefulSet steps", () => {
   it("does not roll pods under the OnDelete strategy", () => {
     const step = statefulSetStep(set({ updateStrategy: "OnDelete", pods: [up("db-0", "old"), up("db-1", "old"), up("db-2", "old")] }));
     expect(step.actions).toEqual([]);
-    expect(step.health.status).toBe("Healthy");
+    expect(statefulSetHealth(step.status).status).toBe("Healthy");
   });
 
   it("is Progressing until every replica is ready at the update revision, then Healthy", () => {
-    expect(statefulSetStep(set({ pods: [up("db-0"), up("db-1")] })).health.status).toBe("Progressing");
-    expect(statefulSetStep(set({ pods: [up("db-0", "old"), up("db-1"), up("db-2")] })).health.status).toBe("Progressing");
+    const health = (s: StatefulSetState) => statefulSetHealth(statefulSetStep(s).status);
+    expect(health(set({ pods: [up("db-0"), up("db-1")] })).status).toBe("Progressing");
+    expect(health(set({ pods: [up("db-0", "old"), up("db-1"), up("db-2")] })).status).toBe("Progressing");
     const done = statefulSetStep(set({ pods: [up("db-0"), up("db-1"), up("db-2")] }));
-    expect(done.health).toMatchObject({ status: "Healthy" });
+    expect(statefulSetHealth(done.status)).toMatchObject({ status: "Healthy" });
     expect(done.readyReplicas).toBe(3);
   });
 

@@ -54,7 +54,7 @@ export function appView(main, name) {
       history = hist;
       events = evs;
       renderHead();
-      replace(objects, objectsTree(d.objects, showLogs));
+      replace(objects, driftList(d.drift ?? [], d.kept ?? []), objectsTree(d.objects, showLogs));
       renderHistory();
       renderEvents();
     } catch (err) {
@@ -85,6 +85,7 @@ export function appView(main, name) {
         h("span", { class: "ns" }, `namespace ${app.namespace}`)),
       h("div", { class: "status-row", id: "app-status" }, healthBadge(app.health, app.healthMessage), syncBadge(app.sync, app.pinned), pinnedBadge(app.pinned), suspendedBadge(app.suspended)),
       app.healthMessage ? h("p", { class: `health-msg msg-${app.health}` }, app.healthMessage) : null,
+      app.syncMessage ? h("p", { class: `sync-msg msg-${app.sync === "Synced" ? "Healthy" : app.sync === "Unknown" ? "Unknown" : "Degraded"}`, id: "sync-message" }, app.syncMessage) : null,
       h("dl", { class: "facts" },
         h("div", {}, h("dt", {}, "Commit"), h("dd", {}, commitLine(app.commit), app.currentRevision ? h("span", { class: "meta" }, ` · revision r${app.currentRevision}`) : null)),
         h("div", {}, h("dt", {}, "Last sync"), h("dd", {}, lastSyncLine(app.lastSync))),
@@ -209,6 +210,16 @@ export function appView(main, name) {
   };
 }
 
+/** What runs differently from Git (live vs desired, field by field) and objects kept with pruning off. */
+function driftList(drift, kept) {
+  if (drift.length === 0 && kept.length === 0) return null;
+  return h("section", { class: "drift", "aria-label": "Out of sync" },
+    h("h3", {}, "Out of sync"),
+    h("ul", { class: "tree plain" },
+      drift.map((d) => h("li", { class: "drift-item" }, h("code", {}, d.object), " ", h("span", { class: "kind" }, d.field), ": live ", h("code", {}, d.live), ", desired ", h("code", {}, d.desired))),
+      kept.map((k) => h("li", { class: "kept-item" }, h("span", { class: "kind" }, k.kind), " ", h("strong", {}, k.name), h("span", { class: "meta" }, " not in Git (prune off)")))));
+}
+
 function objectsTree(objects, showLogs) {
   const groups = [];
   if (objects.workloads.length) groups.push(h("ul", { class: "tree", "aria-label": "Workloads" }, objects.workloads.map((w) => workload(w, showLogs))));
@@ -247,7 +258,8 @@ function pod(p, showLogs) {
       h("span", { class: "pod-facts" },
         h("span", {}, `node ${p.node || "–"}`),
         h("span", { class: p.restarts > 0 ? "warn-text" : null }, `${p.restarts} restart${p.restarts === 1 ? "" : "s"}`),
-        p.reason ? h("span", { class: "warn-text" }, p.reason) : h("span", {}, p.phase),
+        p.reason ? h("span", { class: "warn-text", title: p.message ?? "" }, p.reason) : h("span", {}, p.phase),
+        p.message ? h("span", { class: "pod-message" }, p.message) : null,
         ports ? h("span", {}, `ports ${ports}`) : null,
         h("span", {}, `age ${age(p.createdAt)}`)),
       h("button", { type: "button", class: "btn small", "aria-label": `Logs of ${p.name}`, "data-focus": `logs-${p.name}`, onclick: () => showLogs(p.name) }, "Logs")));

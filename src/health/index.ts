@@ -1,0 +1,14 @@
+export { HEALTH_ORDER, aggregateHealth, healthRank, worstHealth } from "./status.js";
+export type { Health, HealthStatus } from "./status.js";
+export { describeTrouble, isPodTrouble, podHealth, troubleSuffix } from "./pod.js";
+export type { PodLiveStatus, PodTrouble } from "./pod.js";
+export { deploymentHealth } from "./deployment.js";
+export type { DeploymentLiveStatus } from "./deployment.js";
+export { statefulSetHealth } from "./statefulset.js";
+export type { StatefulSetLiveStatus } from "./statefulset.js";
+export { daemonSetHealth } from "./daemonset.js";
+export type { DaemonSetLiveStatus } from "./daemonset.js";
+export { jobHealth } from "./job.js";
+export type { JobLiveStatus } from "./job.js";
+export { cronJobHealth } from "./cronjob.js";
+export type { CronJobLiveStatus } from "./cronjob.js";
