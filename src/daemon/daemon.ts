@@ -848,6 +848,9 @@ export class Daemon {
       await this.record(name, rev.id, commit.sha, rendered.objects.map((o) => o.object), started, options.pin ?? false, outcome);
       return;
     }
+    // A Service Git dropped while pruning is off keeps serving, as the object it is kept as.
+    const keptServices = this.applier.kept(name).flatMap((k) => (k.kind === "Service" && k.object ? [k.object as Service] : []));
+    if (keptServices.length > 0) await this.services.setServices(name, [...services, ...keptServices]);
     await this.refreshStatus(name);
     this.settle(name, rev.id, commit.sha, rendered.objects.map((o) => o.object), started, options.pin ?? false);
   }

@@ -5,6 +5,7 @@ import { appSummary, historyEntry, type AppDetail, type AppSummary, type History
 import { openSqliteStateStore } from "../../state/index.js";
 import { daemonApi, findDaemon, requireDaemon, syncViaDaemon } from "../client.js";
 import { formatData, formatTable, parseOutputFormat } from "../printers.js";
+import { appDetailText } from "./app-detail.js";
 import type { Command, CommandContext } from "../types.js";
 import { getNodesCommand } from "./nodes.js";
 import { runGetServices, SERVICE_RESOURCE_NAMES } from "./services.js";
@@ -86,17 +87,7 @@ export const getCommand: Command = {
     if ((what === "app" || what === "application") && name) {
       const d = requireDaemon(ctx.global.stateDir);
       const detail = (await daemonApi.getApp(d, name)) as AppDetail;
-      print(ctx, format, detail, () => {
-        const head = `${detail.name}: ${syncColumn(detail)}, ${detail.health}${detail.healthMessage ? ` (${detail.healthMessage})` : ""}, revision ${detail.currentRevision ?? "-"} at ${detail.commit?.sha.slice(0, 7) ?? "-"}\n\n`;
-        const workloads = detail.objects.workloads;
-        return head + formatTable(workloads, [
-          { header: "kind", value: (w) => w.kind },
-          { header: "name", value: (w) => w.name },
-          { header: "health", value: (w) => w.health },
-          { header: "ready", value: (w) => `${w.ready}/${w.desired}` },
-          { header: "message", value: (w) => w.healthMessage },
-        ]);
-      });
+      print(ctx, format, detail, () => appDetailText(detail, syncColumn(detail)));
       return 0;
     }
     throw new CapstanError("USAGE", `capstan get: unknown resource ${JSON.stringify(what ?? "")} (use: ${this.usage})`);

@@ -26,6 +26,8 @@ import { DEFAULT_POD_SECURITY, projectOf, projectProblems, type PodSecurityPolic
 import { installationLabels } from "../../state/index.js";
 import { colorEnabled, paint, parseOutputFormat } from "../printers.js";
 import type { CliIO, Command, GlobalOptions } from "../types.js";
+import { daemonApi, findDaemon } from "../client.js";
+import type { AppDetail, DriftView } from "../../server/index.js";
 
 /** An Application at one revision, rendered: what a sync would apply. */
 export interface ResolvedApplication {
@@ -111,6 +113,8 @@ export interface PlanReport {
   changes: boolean;
   /** The nodes new pods were placed over (batches then say each new pod's node). */
   nodes?: string[];
+  /** What runs differently from the pod templates, as the running daemon found it (absent without a daemon). */
+  drift?: DriftView[];
 }
 
 export interface PlanApplicationOptions {
@@ -271,7 +275,7 @@ export type PlanFormat = DiffFormat;
 /** The plan in words: the diff (src/diff's printers), then the rollout preview and pruning. */
 export function printPlan(report: PlanReport, format: PlanFormat, options: { color?: boolean } = {}): string {
   if (format === "json") {
-    return `${JSON.stringify({ app: report.app, revision: report.revision, changes: report.changes, ...(report.nodes ? { nodes: report.nodes } : {}), tasks: report.tasks.map(taskJSON), rollouts: report.rollouts, diff: JSON.parse(printReport(report.diff, "json")) as unknown }, null, 2)}\n`;
+    return `${JSON.stringify({ app: report.app, revision: report.revision, changes: report.changes, ...(report.nodes ? { nodes: report.nodes } : {}), ...(report.drift ? { drift: report.drift } : {}), tasks: report.tasks.map(taskJSON), rollouts: report.rollouts, diff: JSON.parse(printReport(report.diff, "json")) as unknown }, null, 2)}\n`;
   }
   const color = options.color ?? false;
   const md = format === "markdown";
@@ -301,6 +305,9 @@ export function printPlan(report: PlanReport, format: PlanFormat, options: { col
   }
   const drift = report.tasks.filter((t) => t.action === "update" && t.reason);
   if (drift.length > 0) out.push(heading("Live state differs"), "", ...drift.map((t) => item(`${t.kind} ${t.namespace}/${t.name}: ${t.reason ?? ""}`)), "");
+  if (report.drift && report.drift.length > 0) {
+    out.push(heading("Drift (what runs differs from the pod template)"), "", ...report.drift.map((d) => item(`${d.object} ${d.field}: live ${d.live}, desired ${d.desired}`)), "");
+  }
   if (!report.changes) out.push("No changes: live state matches the revision.");
   return `${out.join("\n").trimEnd()}\n`;
 }
@@ -404,6 +411,13 @@ export const planCommand: Command = {
       const labels = installationLabels(env.stateDir);
       const nodes = await planNodes(env.config, env.stateDir, labels);
       report = await planApplication({ resolved, runtime: env.runtime, store: env.store, repo: parsed.repo, labels, ...(parsed.prune ? { prune: true } : {}), ...(nodes ? { nodes } : {}) });
+      // The running daemon inspects every container: drift it found is part of what a sync changes.
+      const daemon = findDaemon(env.stateDir);
+      const detail = daemon ? await daemonApi.getApp(daemon, parsed.app).catch(() => undefined) : undefined;
+      if (detail) {
+        report.drift = (detail as AppDetail).drift ?? [];
+        if (report.drift.length > 0) report.changes = true;
+      }
     } catch (err) {
       return reportError(io, err);
     }

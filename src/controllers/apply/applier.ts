@@ -84,6 +84,8 @@ export interface KeptObject {
   kind: string;
   name: string;
   namespace: string;
+  /** The object as it was last applied, when known. */
+  object?: ManifestObject;
 }
 
 interface AppRun {
@@ -216,7 +218,7 @@ export class Applier {
       reports: new Map(),
       workloads: new Set(),
       waiters: [],
-      kept: kept.map((t) => ({ key: t.key, kind: t.kind, name: t.name, namespace: t.namespace })),
+      kept: kept.map((t) => ({ key: t.key, kind: t.kind, name: t.name, namespace: t.namespace, ...(t.live?.object ? { object: t.live.object as unknown as ManifestObject } : {}) })),
       ...(request.rollbackOf ? { rollingBackFrom: request.rollbackOf } : {}),
     };
     this.runs.set(request.app, run);

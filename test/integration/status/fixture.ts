@@ -22,6 +22,8 @@ export interface WebValues {
   deadline?: number;
   minReady?: number;
   paused?: boolean;
+  /** Render the `settings` ConfigMap. */
+  settings?: boolean;
 }
 
 export interface AppOptions {
@@ -61,6 +63,15 @@ spec:
             periodSeconds: 1
             timeoutSeconds: 1
 `,
+  "charts/web/templates/settings.yaml": `{{- if .Values.settings }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  greeting: hello
+{{- end }}
+`,
   "charts/web/templates/service.yaml": `apiVersion: v1
 kind: Service
 metadata:
@@ -99,7 +110,7 @@ export interface StatusFixture {
 const NO_POLL = "0 0 1 1 *";
 
 function valuesText(v: Required<WebValues>, nodePort: number): string {
-  return `tag: ${v.tag}\nreplicas: ${v.replicas}\nmemory: ${v.memory}\ndeadline: ${v.deadline}\nminReady: ${v.minReady}\npaused: ${v.paused}\nnodePort: ${nodePort}\n`;
+  return `tag: ${v.tag}\nreplicas: ${v.replicas}\nmemory: ${v.memory}\ndeadline: ${v.deadline}\nminReady: ${v.minReady}\npaused: ${v.paused}\nsettings: ${v.settings}\nnodePort: ${nodePort}\n`;
 }
 
 /** One repository holding `count` web applications (selfHeal and prune as asked), committed once. */
@@ -113,7 +124,7 @@ export function statusFixture(prefix: string, specs: AppOptions[]): StatusFixtur
   const apps: StatusApp[] = specs.map((o, i) => {
     const name = `${prefix}${i}-${id}`;
     const nodePort = 30000 + Math.floor(Math.random() * 2700);
-    const values: Required<WebValues> = { tag: "v1", replicas: 3, memory: "96Mi", deadline: 30, minReady: 0, paused: false };
+    const values: Required<WebValues> = { tag: "v1", replicas: 3, memory: "96Mi", deadline: 30, minReady: 0, paused: false, settings: true };
     current.set(name, values);
     files[`values/${name}.yaml`] = valuesText(values, nodePort);
     files[`apps/${name}.yaml`] = `apiVersion: capstan.dev/v1alpha1

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statusFixture, until, type StatusFixture } from "./fixture.js";
 
 describe("history that means change, and rollouts a newer commit replaces", () => {
-  const fx: StatusFixture = statusFixture("hist", [{ historyLimit: 3 }, {}]);
+  const fx: StatusFixture = statusFixture("hist", [{ historyLimit: 3 }, { prune: false }]);
   const [app, other] = fx.apps as [StatusFixture["apps"][0], StatusFixture["apps"][0]];
   beforeAll(async () => {
     await fx.start();
@@ -49,6 +49,27 @@ describe("history that means change, and rollouts a newer commit replaces", () =
     }, 60_000);
     expect(fx.containers(app).map((c) => c.image)).toEqual(["capstan-demo/web:v3", "capstan-demo/web:v3", "capstan-demo/web:v3"]);
   }, 180_000);
+
+  it("adds no row for a manual sync of the commit that runs, when nothing needs applying", async () => {
+    const rows = (await fx.history(other)).length;
+    await fx.daemon!.daemon.view.sync(other.name);
+    await until("the sync step ran", async () => (await fx.daemon!.daemon.view.events({ app: other.name })).length > 0, 5_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await fx.history(other)).toHaveLength(rows);
+    expect((await fx.detail(other)).sync).toBe("Synced");
+  }, 30_000);
+
+  it("shows an object Git dropped as OutOfSync, not in Git (prune off), and keeps it", async () => {
+    const sha = other.set({ settings: false }, "drop the settings ConfigMap");
+    const d = await until("OutOfSync with the kept ConfigMap", async () => {
+      const x = await fx.detail(other);
+      return x.sync === "OutOfSync" && x.kept.length > 0 ? x : null;
+    }, 30_000);
+    expect(d.kept).toEqual([{ kind: "ConfigMap", name: "settings", namespace: other.namespace }]);
+    expect(d.syncMessage).toBe("ConfigMap/settings: not in Git (prune off)");
+    expect(d.objects.configMaps).toEqual([]);
+    expect((await fx.history(other))[0]).toMatchObject({ sha, phase: "Succeeded" });
+  }, 60_000);
 
   it("shows a ref that cannot be read as Unknown with the reason, and keeps what runs", async () => {
     const ids = fx.containers(other).map((c) => c.id);

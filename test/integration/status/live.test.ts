@@ -1,5 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appCommands } from "../../../src/cli/commands/apps.js";
+import { planCommand } from "../../../src/cli/commands/plan.js";
+import { runCli } from "../../helpers/cli.js";
 import { statusFixture, until, type StatusFixture } from "./fixture.js";
 
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
@@ -47,6 +50,13 @@ describe("status that follows what runs", () => {
     }, 45_000);
     expect(d.drift[0]).toMatchObject({ field: expect.stringContaining("resources.limits.memory") });
     expect(d.syncMessage).toContain("resources.limits.memory");
+    // `get app` and `plan` name it too; plan counts it as a change (exit 1).
+    const cli = (...argv: string[]) => runCli(["--state-dir", fx.stateDir, ...argv], { commands: [...appCommands, planCommand], env: { HOME: fx.stateDir } });
+    const get = await cli("get", "app", reporting.name);
+    expect(get.stdout).toMatch(/OUT OF SYNC\n[^]*resources\.limits\.memory +64Mi +96Mi/);
+    const plan = await cli("plan", "--repo", fx.repo.path, "--app", reporting.name);
+    expect(plan.stdout).toMatch(/Drift[^]*resources\.limits\.memory: live 64Mi, desired 96Mi/);
+    expect(plan.code).toBe(1);
     expect(memoryOf(target!.id)).toBe(64 * 1024 * 1024);
     expect(fx.containers(reporting).map((c) => c.id)).toEqual(ids);
     expect(await fx.history(reporting)).toHaveLength(1);
