@@ -17,7 +17,7 @@ const app = (i: number): Application =>
   ({
     apiVersion: "capstan.dev/v1alpha1",
     kind: "Application",
-    metadata: { name: `app-${i}`, labels: {}, annotations: {} },
+    metadata: { name: `app-${i}`, labels: {}, annotations: {}, finalizers: [] },
     spec: {
       project: "default",
       source: {

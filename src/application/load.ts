@@ -112,6 +112,7 @@ function withDefaults(doc: ApplicationDocument, values: Record<string, unknown>,
       name: doc.metadata.name,
       labels: doc.metadata.labels ?? {},
       annotations: doc.metadata.annotations ?? {},
+      finalizers: doc.metadata.finalizers ?? [],
     },
     spec: {
       project: doc.spec.project || "default",

@@ -17,6 +17,8 @@ export const applicationSchema = z
         name: z.string(),
         labels: stringMap.optional(),
         annotations: stringMap.optional(),
+        /** `resources-finalizer.capstan.dev`: the application's objects are pruned when its file leaves Git. */
+        finalizers: z.array(z.string()).optional(),
       })
       .strict(),
     spec: z

@@ -6,6 +6,8 @@ export interface Application {
     name: string;
     labels: Record<string, string>;
     annotations: Record<string, string>;
+    /** With `resources-finalizer.capstan.dev`, removing the Application from Git prunes its objects (Argo CD's finalizer). */
+    finalizers: string[];
   };
   spec: {
     /** The config file's project it belongs to (`default` when unset). */

@@ -137,6 +137,8 @@ const project = z
       })
       .strict()
       .default({}),
+    /** Prune an application's objects when its Application file leaves Git, as if it carried `resources-finalizer.capstan.dev`. */
+    pruneOnRemoval: z.boolean().default(false),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { loadApplicationSet, type Application, type InvalidApplicationFile, type RenderedObject } from "../application/index.js";
 import type { CapstanConfig, ProjectConfig } from "../config/index.js";
 import { configSchema, configuredNodes } from "../config/index.js";
-import { Applier, FileDesiredStore, planHasChanges, type RunOutcome } from "../controllers/apply/index.js";
+import { Applier, deleteApplication, FileDesiredStore, planHasChanges, type DeleteReport, type RunOutcome } from "../controllers/apply/index.js";
 import { canonicalJSON } from "../controllers/workloads/revision.js";
 import type { Clock } from "../controllers/clock.js";
 import { systemClock } from "../controllers/clock.js";
@@ -102,6 +102,8 @@ export interface RunningDaemon {
 }
 
 const AUTO_INITIATORS: ReadonlySet<Initiator> = new Set(["poll", "watch", "webhook"]);
+/** Argo CD's resources finalizer, spelt for Capstan: removing the Application from Git prunes its objects. */
+export const PRUNE_FINALIZER = "resources-finalizer.capstan.dev";
 /** Pod events recorded on the application: what self-heal corrected and containers that were not Capstan's to keep. */
 const DRIFT_EVENTS: ReadonlySet<string> = new Set(["SelfHealed", "StrayRemoved", "AliasRemoved", "Drift"]);
 
@@ -185,6 +187,12 @@ export class Daemon {
   private readonly sourceErrors = new Map<string, string>();
   /** Outcomes being waited for in the background (a sync step returns once its rollout is under way). */
   private readonly settling = new Set<Promise<void>>();
+  /** Applications held back by dependsOn, with the request to run once their dependencies are Healthy. */
+  private readonly waiting = new Map<string, { initiator: Initiator; revision?: string }>();
+  /** Each application's health as last written, so dependents can be told. */
+  private readonly healthOf = new Map<string, string>();
+  /** Applications whose file left Git and whose objects are kept. */
+  private readonly orphaned = new Set<string>();
   /** Status recomputations asked for and not yet run, per application. */
   private readonly statusTimers = new Map<string, { cancel(): void }>();
 
@@ -381,13 +389,20 @@ export class Daemon {
    * repository declared before. An Application name two repositories declare stays with the one
    * listed first.
    */
-  private async loadApps(r: RepoState): Promise<{ head: ResolvedRevision; loaded: Awaited<ReturnType<typeof loadApplicationSet>>; clashes: { name: string; message: string }[]; kept: { name: string; file: InvalidApplicationFile }[] }> {
+  private async loadApps(r: RepoState): Promise<{
+    head: ResolvedRevision;
+    loaded: Awaited<ReturnType<typeof loadApplicationSet>>;
+    clashes: { name: string; message: string }[];
+    kept: { name: string; file: InvalidApplicationFile }[];
+    removed: { name: string; entry: AppEntry }[];
+  }> {
     await this.source.fetch(r.url);
     const head = await this.source.resolve(r.url, "HEAD", { fetch: "if-missing" });
     const tree = await this.source.checkout(r.url, head.sha);
     const loaded = await this.readApplications(tree, r.appsPath);
     const clashes: { name: string; message: string }[] = [];
     const kept: { name: string; file: InvalidApplicationFile }[] = [];
+    const removed: { name: string; entry: AppEntry }[] = [];
     if (loaded.ok) {
       const declared = new Set<string>();
       // An application whose file is now invalid keeps its last good definition (and is told why);
@@ -418,13 +433,15 @@ export class Daemon {
         this.apps.set(name, { app, repo, declaredIn: r.url, appsPath: r.appsPath });
       }
       for (const gone of r.apps) {
-        if (declared.has(gone) || this.apps.get(gone)?.declaredIn !== r.url) continue;
+        const entry = this.apps.get(gone);
+        if (declared.has(gone) || entry?.declaredIn !== r.url) continue;
         this.apps.delete(gone);
         this.release(gone);
+        removed.push({ name: gone, entry });
       }
       r.apps = declared;
     }
-    return { head, loaded, clashes, kept };
+    return { head, loaded, clashes, kept, removed };
   }
 
   /**
@@ -559,7 +576,8 @@ export class Daemon {
       }
       throw err;
     }
-    const { head, loaded, clashes, kept } = read;
+    const { head, loaded, clashes, kept, removed } = read;
+    for (const { name, entry } of removed) await this.applicationRemoved(name, entry, head);
     for (const { name, file } of kept) {
       const message = `${file.file} at commit ${head.sha.slice(0, 7)} is invalid; application ${name} keeps its last good definition: ${file.problems.map(formatProblem).join("; ")}`;
       this.log({ level: "error", app: name, msg: "application file is invalid; keeping its last good definition", problems: message });
@@ -596,6 +614,67 @@ export class Daemon {
     }
   }
 
+  /**
+   * An Application file left Git. With Argo CD's finalizer (`resources-finalizer.capstan.dev`, or
+   * its project's `pruneOnRemoval`) its objects are pruned and it is forgotten; otherwise it is
+   * Orphaned: its objects keep running as they are, and it says so.
+   */
+  private async applicationRemoved(name: string, entry: AppEntry, head: ResolvedRevision): Promise<void> {
+    this.inflight.delete(name);
+    this.waiting.delete(name);
+    this.sourceErrors.delete(name);
+    if (entry.app.metadata.finalizers.includes(PRUNE_FINALIZER) || this.projectFor(entry.app).pruneOnRemoval) {
+      const removed = await this.removeObjects(name, { volumes: false });
+      this.gitSync.delete(name);
+      this.healthOf.delete(name);
+      await this.store.deleteApp(name);
+      this.log({ app: name, msg: "application removed from Git; its objects were pruned", commit: head.sha, containers: removed.containers.length });
+      this.view.deleted(name);
+      return;
+    }
+    this.orphaned.add(name);
+    await this.store.recordEvent(name, { type: "Warning", reason: "Orphaned", message: `the Application left Git at ${head.sha.slice(0, 7)}; its objects are kept (metadata.finalizers: [${PRUNE_FINALIZER}] prunes them on removal; capstan delete --app ${name} removes them now)` });
+    await this.setGitSync(name, "Orphaned", `not in Git since ${head.sha.slice(0, 7)}; objects kept`);
+  }
+
+  /** Stops managing the application and removes everything Capstan made for it on every node. */
+  private async removeObjects(name: string, options: { volumes: boolean }) {
+    await this.applier.forget(name);
+    this.pods.setSelfHeal?.(name, false);
+    await this.services.setServices(name, []);
+    await Promise.all(this.pods.list({ app: name }).map((p) => this.pods.delete(p.namespace, p.name)));
+    return deleteApplication(name, {
+      runtime: this.runtime,
+      runtimes: [...this.runtimes.values()],
+      store: new FileDesiredStore(this.options.stateDir, { redactionKey: this.redactionKey }),
+      stateDir: this.options.stateDir,
+      volumes: options.volumes,
+      labels: installationLabels(this.options.stateDir, this.options.labels),
+    });
+  }
+
+  /**
+   * `capstan delete --app NAME` with the daemon running: everything the application made goes on
+   * every node, and auto-sync is suspended so the daemon does not make it again; `capstan sync`
+   * deploys it again, and `capstan resume` follows the branch again.
+   */
+  async deleteApp(name: string, options: { volumes?: boolean } = {}): Promise<DeleteReport> {
+    if (!(await this.store.getApp(name))) throw new CapstanError("APPLICATION_NOT_FOUND", `application ${name} not found`);
+    this.inflight.delete(name);
+    const report = await this.removeObjects(name, { volumes: options.volumes ?? false });
+    if (this.orphaned.delete(name) || !this.apps.has(name)) {
+      // No longer in Git: nothing is left to show.
+      await this.store.deleteApp(name);
+      this.view.deleted(name);
+      return report;
+    }
+    await this.updateStatus(name, { suspended: true, health: "Missing", healthMessage: `deleted by capstan delete; capstan sync ${name} deploys it again` });
+    await this.store.recordEvent(name, { type: "Normal", reason: "Deleted", message: `${report.containers.length} containers and ${report.networks.length} networks removed; auto-sync is suspended` });
+    await this.setGitSync(name, "OutOfSync", `deleted; capstan sync ${name} deploys it again (capstan resume ${name} follows the branch)`);
+    await this.view.publish(name);
+    return report;
+  }
+
   /** Queue a sync step of one application; a manual request outranks an automatic one. */
   enqueue(name: string, initiator: Initiator, revision?: string): void {
     const before = this.pending.get(name);
@@ -630,18 +709,47 @@ export class Daemon {
       return;
     }
     const automatic = AUTO_INITIATORS.has(request.initiator);
-    if (automatic && !entry.app.spec.syncPolicy.automated && current) {
-      await this.compareOnly(name, head);
+    if (automatic && !entry.app.spec.syncPolicy.automated) {
+      // Manual sync policy: nothing is deployed, not even the first time, until someone asks.
+      if (current) await this.compareOnly(name, head);
+      else await this.setGitSync(name, "OutOfSync", `not deployed: automated sync is off (capstan sync ${name}, or the dashboard's Sync button)`);
+      return;
+    }
+    // Flux's dependsOn: an application waits until each one it depends on is Healthy at its current revision.
+    const waitingFor = this.waitingFor(entry.app);
+    if (waitingFor) {
+      await this.setGitSync(name, "OutOfSync", `Waiting for ${waitingFor}`);
+      this.waiting.set(name, request);
       return;
     }
     const decision = autoSyncDecision(rec.status, head.sha, rec.status.syncedCommit ?? current?.commit ?? null);
-    if (!decision.sync && (automatic || decision.reason === "Pinned" || decision.reason === "Suspended")) {
+    // A manual sync goes ahead while auto-sync is suspended (as in Argo CD); a pin holds both.
+    if (!decision.sync && (automatic || decision.reason === "Pinned")) {
       if (decision.reason === "Pinned") await this.setGitSync(name, "OutOfSync", decision.message);
       else if (decision.reason === "FailedCommit") await this.setGitSync(name, "OutOfSync", decision.message);
       else if (decision.reason !== "AlreadyApplied") await this.setGitSync(name, head.sha === (rec.status.syncedCommit ?? current?.commit) ? "Synced" : "OutOfSync", decision.message);
       return;
     }
     await this.applyCommit(name, head, request.initiator);
+  }
+
+  /** The first application `app` depends on that is not Healthy at its current revision yet, else undefined. */
+  private waitingFor(app: Application): string | undefined {
+    for (const dep of app.spec.dependsOn) {
+      const health = this.healthOf.get(dep);
+      if (!this.apps.has(dep) || this.inflight.has(dep) || health !== "Healthy") return dep;
+    }
+    return undefined;
+  }
+
+  /** An application became Healthy: those waiting for it take their turn. */
+  private dependencyReady(name: string): void {
+    for (const [waiter, request] of this.waiting) {
+      const entry = this.apps.get(waiter);
+      if (!entry?.app.spec.dependsOn.includes(name)) continue;
+      this.waiting.delete(waiter);
+      this.enqueue(waiter, request.initiator, request.revision);
+    }
   }
 
   /** The application does not sync automatically: its sync status says whether the head renders what runs. */
@@ -682,7 +790,7 @@ export class Daemon {
 
   /** Recompute the application's status soon (changes of many pods at once make one write). */
   statusSoon(name: string): void {
-    if (this.stopping || this.statusTimers.has(name) || !this.apps.has(name)) return;
+    if (this.stopping || this.statusTimers.has(name) || (!this.apps.has(name) && !this.orphaned.has(name))) return;
     this.statusTimers.set(
       name,
       this.clock.setTimeout(() => {
@@ -737,6 +845,10 @@ export class Daemon {
       if (live.status !== rec.status.health) next.health = live.status;
       if (message !== rec.status.healthMessage) next.healthMessage = message;
     }
+    const health = next.health ?? rec.status.health;
+    const was = this.healthOf.get(name);
+    this.healthOf.set(name, this.inflight.has(name) ? "Progressing" : health);
+    if (was !== "Healthy" && this.healthOf.get(name) === "Healthy") this.dependencyReady(name);
     if (Object.keys(next).length === 0) return;
     if (next.health && next.health !== rec.status.health) {
       await this.store.recordEvent(name, {

@@ -10,6 +10,7 @@ import {
   type AppObjects,
   type AppSummary,
   type DaemonView,
+  type DeleteResult,
   type DiffTarget,
   type DiffView,
   type EventsQuery,
@@ -106,6 +107,16 @@ export class DaemonViewImpl implements DaemonView {
       this.lastEventSeq = e.seq;
       for (const l of this.listeners) l({ type: "event", event: eventView(e) });
     }
+  }
+
+  /** Tells subscribers an application is gone (pruned when its file left Git, or deleted). */
+  deleted(name: string): void {
+    for (const l of this.listeners) l({ type: "app-deleted", name });
+  }
+
+  async deleteApp(name: string, options: { volumes?: boolean } = {}): Promise<DeleteResult> {
+    await this.record(name);
+    return this.daemon.deleteApp(name, options);
   }
 
   async listApps(): Promise<AppSummary[]> {

@@ -14,7 +14,7 @@ import { checkPodSecurity } from "./pod-security/index.js";
  */
 
 /** The project every Application belongs to unless it names another: its own namespace, baseline, no exceptions. */
-export const DEFAULT_PROJECT: ProjectConfig = { name: "default", podSecurity: { level: "baseline", exceptions: {} } };
+export const DEFAULT_PROJECT: ProjectConfig = { name: "default", podSecurity: { level: "baseline", exceptions: {} }, pruneOnRemoval: false };
 
 /** An Application's project from the config, or the problem to report on its `spec.project`. */
 export function projectOf(app: Application, config: Pick<CapstanConfig, "projects"> | undefined): { ok: true; value: ProjectConfig } | { ok: false; problem: Problem } {

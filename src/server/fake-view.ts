@@ -7,6 +7,7 @@ import type {
   AppDetail,
   AppObjects,
   AppSummary,
+  DeleteResult,
   DriftView,
   KeptObjectView,
   DaemonView,
@@ -33,7 +34,7 @@ export interface FakeAppSeed {
 }
 
 export interface FakeCall {
-  action: "sync" | "refresh" | "rollback" | "unpin" | "suspend" | "resume" | "webhook";
+  action: "sync" | "refresh" | "rollback" | "unpin" | "suspend" | "resume" | "webhook" | "delete";
   name: string;
   revision?: string;
 }
@@ -142,6 +143,15 @@ export class FakeView implements DaemonView {
   async sync(name: string): Promise<AppSummary> {
     this.calls.push({ action: "sync", name });
     return this.update(name, { lastSync: { ...(this.find(name).summary.lastSync ?? emptySync(this.now())), result: "Running", time: this.now().toISOString(), reason: "" } });
+  }
+
+  async deleteApp(name: string): Promise<DeleteResult> {
+    this.calls.push({ action: "delete", name });
+    const app = this.find(name);
+    const containers = app.objects.workloads.flatMap((w) => w.revisionSets.flatMap((r) => r.pods.map((p) => p.name)));
+    this.apps.delete(name);
+    this.emit({ type: "app-deleted", name });
+    return { containers, networks: [], volumes: [], keptVolumes: [] };
   }
 
   async refresh(name: string): Promise<AppSummary> {

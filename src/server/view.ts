@@ -247,6 +247,15 @@ export interface NodeView {
   firstSeen?: string | null;
 }
 
+/** What `capstan delete` removed. */
+export interface DeleteResult {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+  /** Named volumes kept because `volumes` was not asked for. */
+  keptVolumes: string[];
+}
+
 /** Pushed to subscribers (the SSE stream) on every status change and every event. */
 export type ViewEvent =
   | { type: "app"; app: AppSummary }
@@ -276,6 +285,8 @@ export interface DaemonView {
 
   /** Sync now (with the branch, unless pinned). */
   sync(name: string): Promise<AppSummary>;
+  /** Removes everything the application made on every node; auto-sync is suspended until `capstan sync`/`resume`. */
+  deleteApp(name: string, options?: { volumes?: boolean }): Promise<DeleteResult>;
   /** Fetch Git again and recompute the sync status. */
   refresh(name: string): Promise<AppSummary>;
   /** Re-apply a stored revision (by id or SHA prefix; the previous healthy one when absent) and pin there. */

@@ -160,14 +160,32 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     return loaded;
   }
 
+  /**
+   * What `HEAD` means for a local repository: a bare one's HEAD is its default branch, but a working
+   * copy's HEAD is whatever branch someone checked out there. Its default branch is the one its
+   * `origin` names as HEAD, else `init.defaultBranch`, else `main` or `master`, whichever exists;
+   * undefined (its HEAD) when none does.
+   */
+  async function localDefaultBranch(url: RepoURL): Promise<string | undefined> {
+    const path = url.url.replace(/^file:\/\//, "");
+    const ask = (args: string[]) => git(path, args, { url, what: "rev-parse" }).then((out) => out.trim(), () => "");
+    if ((await ask(["rev-parse", "--is-bare-repository"])) !== "false") return undefined;
+    const exists = async (branch: string) => branch !== "" && (await ask(["rev-parse", "--verify", "--quiet", "--end-of-options", `refs/heads/${branch}^{commit}`])) !== "";
+    const fromOrigin = (await ask(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"])).replace(/^refs\/remotes\/origin\//, "");
+    const configured = await ask(["config", "--get", "init.defaultBranch"]);
+    for (const branch of [fromOrigin, configured, "main", "master"]) if (await exists(branch)) return `refs/heads/${branch}`;
+    return undefined;
+  }
+
   async function fetchLocked(url: RepoURL): Promise<FetchResult> {
     const dir = await ensureMirror(url);
     const credential = await credentialForURL(url);
+    const head = url.transport === "file" ? ((await localDefaultBranch(url)) ?? "HEAD") : "HEAD";
     // Force-pushes are judged against what this process last saw, else against the mirror as it is.
     const before = lastSeen.get(dir) ?? (await refTable(dir));
     const args = ["fetch", "--prune", "--force", "--no-write-fetch-head", "--quiet", url.url];
     try {
-      await git(dir, [...args, ...REFSPECS, `+HEAD:${REMOTE_HEAD}`], { url, what: "fetch", ...(credential ? { credential } : {}) });
+      await git(dir, [...args, ...REFSPECS, `+${head}:${REMOTE_HEAD}`], { url, what: "fetch", ...(credential ? { credential } : {}) });
     } catch (err) {
       // A remote without a HEAD (empty, or its default branch deleted) still has branches worth fetching.
       if (!(err instanceof CapstanError && /couldn't find remote ref HEAD/i.test(err.message))) throw err;

@@ -4,8 +4,9 @@
  * only this file's types, so no SQL and no storage detail leaks out.
  */
 
-export type SyncStatus = "Synced" | "OutOfSync" | "Unknown";
-export const SYNC_STATUSES: readonly SyncStatus[] = ["Synced", "OutOfSync", "Unknown"];
+/** Orphaned: the Application left Git and its objects were kept (it carried no `resources-finalizer.capstan.dev`). */
+export type SyncStatus = "Synced" | "OutOfSync" | "Unknown" | "Orphaned";
+export const SYNC_STATUSES: readonly SyncStatus[] = ["Synced", "OutOfSync", "Unknown", "Orphaned"];
 
 /** Health, best first: the worst of several is the one with the highest index. */
 export type HealthStatus = "Healthy" | "Suspended" | "Progressing" | "Missing" | "Degraded" | "Unknown";

@@ -1,5 +1,9 @@
 import { parseArgs } from "node:util";
+import { configuredNodes } from "../../config/index.js";
 import { deleteApplication } from "../../controllers/apply/index.js";
+import { DockerRuntime } from "../../runtime/docker.js";
+import type { DeleteResult } from "../../server/index.js";
+import { callDaemon, findDaemon } from "../client.js";
 import { CapstanError } from "../../errors.js";
 import { installationLabels } from "../../state/index.js";
 import type { Command } from "../types.js";
@@ -38,10 +42,18 @@ export const deleteCommand: Command = {
       return 2;
     }
     try {
-      const env = await commandEnv(io, global);
-      // Only what this state directory's installation made: another's application of the same name stays.
-      const labels = installationLabels(env.stateDir);
-      const report = await deleteApplication(parsed.app, { runtime: env.runtime, store: env.store, stateDir: env.stateDir, volumes: parsed.volumes, labels });
+      let report: DeleteResult;
+      const daemon = findDaemon(global.stateDir);
+      if (daemon) {
+        // The daemon removes it on every node and stops syncing it; done here, the daemon would make it again.
+        report = await callDaemon<DeleteResult>(daemon, "POST", `/apps/${encodeURIComponent(parsed.app)}/delete`, { volumes: parsed.volumes });
+      } else {
+        const env = await commandEnv(io, global);
+        // Only what this state directory's installation made: another's application of the same name stays.
+        const labels = installationLabels(env.stateDir);
+        const runtimes = configuredNodes(env.config).map((n) => new DockerRuntime({ node: n.name, address: n.address, tlsCertPath: n.tlsCertPath, env: io.env }));
+        report = await deleteApplication(parsed.app, { runtime: env.runtime, runtimes, store: env.store, stateDir: env.stateDir, volumes: parsed.volumes, labels });
+      }
       for (const c of report.containers) io.stdout(`container ${c} removed\n`);
       for (const n of report.networks) io.stdout(`network ${n} removed\n`);
       for (const v of report.volumes) io.stdout(`volume ${v} removed\n`);

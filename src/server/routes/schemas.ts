@@ -53,3 +53,9 @@ export const rollbackBody = {
   properties: { revision: REVISION_REF },
   additionalProperties: false,
 } as const;
+
+export const deleteBody = {
+  type: ["object", "null"],
+  properties: { volumes: { type: "boolean" } },
+  additionalProperties: false,
+} as const;

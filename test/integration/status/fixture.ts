@@ -30,6 +30,16 @@ export interface AppOptions {
   selfHeal?: boolean;
   prune?: boolean;
   historyLimit?: number;
+  /** Leave `syncPolicy.automated` out: deployed only when asked. */
+  manual?: boolean;
+  /** Indexes of the applications this one depends on. */
+  dependsOn?: number[];
+  /** Carry `resources-finalizer.capstan.dev`. */
+  finalizer?: boolean;
+  /** Leave `targetRevision` out (the default branch). */
+  noTargetRevision?: boolean;
+  /** Initial values. */
+  values?: WebValues;
 }
 
 const CHART = {
@@ -124,25 +134,24 @@ export function statusFixture(prefix: string, specs: AppOptions[]): StatusFixtur
   const apps: StatusApp[] = specs.map((o, i) => {
     const name = `${prefix}${i}-${id}`;
     const nodePort = 30000 + Math.floor(Math.random() * 2700);
-    const values: Required<WebValues> = { tag: "v1", replicas: 3, memory: "96Mi", deadline: 30, minReady: 0, paused: false, settings: true };
+    const values: Required<WebValues> = { tag: "v1", replicas: 3, memory: "96Mi", deadline: 30, minReady: 0, paused: false, settings: true, ...o.values };
     current.set(name, values);
     files[`values/${name}.yaml`] = valuesText(values, nodePort);
+    const deps = (o.dependsOn ?? []).map((d) => `${prefix}${d}-${id}`);
     files[`apps/${name}.yaml`] = `apiVersion: capstan.dev/v1alpha1
 kind: Application
 metadata:
   name: ${name}
-spec:
+${o.finalizer ? "  finalizers: [resources-finalizer.capstan.dev]\n" : ""}spec:
   source:
     path: charts/web
-    targetRevision: main
-    valueFiles: [values/${name}.yaml]
+${o.noTargetRevision ? "" : "    targetRevision: main\n"}    valueFiles: [values/${name}.yaml]
   destination:
     namespace: ${name}
   syncPolicy:
-    automated: {prune: ${o.prune ?? true}, selfHeal: ${o.selfHeal ?? true}}
-    autoRollback: true
+${o.manual ? "" : `    automated: {prune: ${o.prune ?? true}, selfHeal: ${o.selfHeal ?? true}}\n`}    autoRollback: true
     revisionHistoryLimit: ${o.historyLimit ?? 10}
-`;
+${deps.length > 0 ? `  dependsOn: [${deps.join(", ")}]\n` : ""}`;
     return {
       name,
       namespace: name,

@@ -42,7 +42,7 @@ function app(name: string, path: string, source: { values?: Record<string, unkno
   return {
     apiVersion: "capstan.dev/v1alpha1",
     kind: "Application",
-    metadata: { name, labels: {}, annotations: {} },
+    metadata: { name, labels: {}, annotations: {}, finalizers: [] },
     spec: {
       project: "default",
       source: { repoURL: "", path, targetRevision: "HEAD", valueFiles: source.valueFiles ?? [], values: source.values ?? {} },
