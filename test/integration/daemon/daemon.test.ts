@@ -126,6 +126,11 @@ describe("the sync daemon's webhook", () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(await served(fx.nodePort)).toBe("web v1");
     expect(await d.daemon.view.history(fx.app, 50)).toHaveLength(1);
+    // Each refusal is counted by its result, for alerting on a misconfigured sender.
+    const metrics = await (await fetch(`${d.url}/metrics`)).text();
+    expect(metrics).toMatch(/capstan_webhook_requests_total\{result="unauthorized"\} 2\b/);
+    expect(metrics).toMatch(/capstan_webhook_requests_total\{result="invalid"\} 1\b/);
+    expect(metrics).toMatch(/capstan_reconcile_duration_seconds_count\{controller="application"\} [1-9]/);
   }, 30_000);
 
   it("serves the new commit after a signed GitHub push webhook", async () => {
