@@ -105,7 +105,7 @@ const AUTO_INITIATORS: ReadonlySet<Initiator> = new Set(["poll", "watch", "webho
 /** Argo CD's resources finalizer, spelt for Capstan: removing the Application from Git prunes its objects. */
 export const PRUNE_FINALIZER = "resources-finalizer.capstan.dev";
 /** Pod events recorded on the application: what self-heal corrected and containers that were not Capstan's to keep. */
-const DRIFT_EVENTS: ReadonlySet<string> = new Set(["SelfHealed", "StrayRemoved", "AliasRemoved", "Drift"]);
+const DRIFT_EVENTS: ReadonlySet<string> = new Set(["SelfHealed", "StrayRemoved", "AliasReclaimed", "Drifted"]);
 
 /** One drift as a line: `Pod/web-x spec.containers[0].resources.limits.memory: live 64Mi, desired 128Mi`. */
 function driftText(d: DriftView): string {

@@ -9,7 +9,7 @@ import { type BackoffPolicy, type BackoffState, DEFAULT_RESTART_BACKOFF, NO_BACK
 import { removePodFiles, writePodFiles } from "./config-files.js";
 import { containerDrift, describeDrift, sameDrift } from "./drift.js";
 import { livePodFromContainer } from "./live.js";
-import { type MaterializedPod, POD_LABEL, PodConfigError, containerName, materializePod } from "./materialize.js";
+import { type MaterializedPod, POD_LABEL, PodConfigError, containerName, materializePod, runsSpec } from "./materialize.js";
 import { type ProbeExecutor, type ProbeKind, type ProbeState, ProbeWorker, runProbe } from "./probes.js";
 import { StrayWatch } from "./stray-watch.js";
 import type { DriftItem, PlacementPod, PlacementResult, PodEvent, PodIntent, PodManager, PodPlacer, PodReason, PodSelector, PodStatus } from "./types.js";
@@ -171,6 +171,7 @@ export class DockerPodManager implements PodManager {
       log: this.log,
     });
     this.subscribePlacer();
+    this.placer?.countPods?.(() => this.placementPods());
     this.queue = new WorkQueue({
       clock: this.clock,
       concurrency: options.concurrency ?? 16,
@@ -454,7 +455,7 @@ export class DockerPodManager implements PodManager {
         adopted.has(key) ||
         !c ||
         c.id !== rec.containerId ||
-        (rec.mat !== undefined && c.labels[LABEL.specDigest] !== rec.mat.digest) ||
+        (rec.mat !== undefined && !runsSpec(c.labels, rec.mat)) ||
         (c.status === "running") !== (rec.run !== undefined) ||
         rec.status.reason === "NodeUnavailable" ||
         rec.deleting !== undefined;
@@ -714,6 +715,13 @@ export class DockerPodManager implements PodManager {
   }
 
   /** The pod as the placer counts it, made anew only when its node, labels, template or termination changed. */
+  /** Every pod on a node, as the placer counts requests. */
+  private placementPods(): PlacementPod[] {
+    const out: PlacementPod[] = [];
+    for (const r of this.pods.values()) if (r.node) out.push(this.placement(r));
+    return out;
+  }
+
   private placement(r: PodRecord): PlacementPod {
     const template = this.template(r);
     const p = r.placement;
@@ -778,7 +786,7 @@ export class DockerPodManager implements PodManager {
       });
       return { requeueAfterMs: this.resyncPeriodMs };
     }
-    if (c && rec.intent && rec.mat && c.labels[LABEL.specDigest] !== rec.mat.digest) {
+    if (c && rec.intent && rec.mat && !runsSpec(c.labels, rec.mat)) {
       this.event(rec, "Normal", "Replaced", `container ${c.name} does not match the pod spec (digest ${c.labels[LABEL.specDigest] ?? "none"}, want ${rec.mat.digest}); replacing it`);
       this.stopProbes(rec);
       await rt.remove(c.id, { force: true });

@@ -402,6 +402,21 @@ export function specDigest(container: ContainerSpec, files: PodFile[]): string {
   return createHash("sha256").update(canonicalJson(stable)).digest("hex").slice(0, 16);
 }
 
+/**
+ * Whether a container's digest label says it runs `mat`. Containers made before the commit left
+ * the digest carry a digest over every label, their own commit included: such a one still matches
+ * when only the commit differs, so the first daemon after an upgrade replaces nothing unchanged.
+ */
+export function runsSpec(live: Record<string, string>, mat: Pick<MaterializedPod, "container" | "files" | "digest">): boolean {
+  const digest = live[LABEL.specDigest];
+  if (digest === mat.digest) return true;
+  if (digest === undefined) return false;
+  const { labels, network, ...rest } = mat.container;
+  const before = Object.fromEntries(Object.entries({ ...labels, [LABEL.commit]: live[LABEL.commit] ?? "" }).filter(([k]) => k !== LABEL.specDigest));
+  const stable = { ...rest, network: network?.name, labels: before, files: mat.files };
+  return createHash("sha256").update(canonicalJson(stable)).digest("hex").slice(0, 16) === digest;
+}
+
 /** Turns a pod intent into Docker objects; throws PodConfigError naming every field that cannot run. */
 export function materializePod(intent: PodIntent, options: MaterializeOptions): MaterializedPod {
   const spec = intent.template.spec;

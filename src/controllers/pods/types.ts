@@ -150,6 +150,8 @@ export interface PodPlacer {
   place(request: PlacementRequest): Promise<PlacementResult>;
   /** Called when nodes change (added, uncordoned, Ready again) so Pending pods are tried again. Returns unsubscribe. */
   onNodesChanged?(listener: () => void): () => void;
+  /** Gives the placer the pods the manager keeps, so it can tell each node's requested resources at any time. */
+  countPods?(source: () => readonly PlacementPod[]): void;
 }
 
 export interface PodManager {
