@@ -40,6 +40,11 @@ describe("application lifecycle under the daemon", () => {
 
   it("holds a dependent until its dependency is Healthy, saying what it waits for", async () => {
     await until("the dependency failed", async () => (await fx.history(dependency))[0]?.phase === "Failed", 60_000);
+    // A first sync that failed still shows what runs: its pods, not an empty list.
+    const failed = await fx.detail(dependency);
+    expect(failed.health).toBe("Degraded");
+    expect(failed.objects.workloads.map((w) => w.name)).toEqual(["web"]);
+    expect(failed.objects.workloads[0]!.revisionSets.flatMap((r) => r.pods).length).toBeGreaterThan(0);
     const waiting = await fx.detail(dependent);
     expect(waiting.syncMessage).toBe(`Waiting for ${dependency.name}`);
     expect(fx.containers(dependent)).toEqual([]);

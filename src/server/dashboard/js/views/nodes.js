@@ -24,7 +24,8 @@ function meter(label, used, total, fmt) {
 function node(n) {
   const tone = n.status === "Ready" ? "ok" : n.status === "NotReady" ? "bad" : "muted";
   return h("li", { class: "card node" },
-    h("h2", {}, n.name, " ", h("span", { class: `badge tone-${tone}` }, h("span", { class: `glyph node-${n.status}`, "aria-hidden": "true" }), n.status === "NotReady" ? "Not ready" : n.status)),
+    h("h2", {}, n.name, " ", h("span", { class: `badge tone-${tone}` }, h("span", { class: `glyph node-${n.status}`, "aria-hidden": "true" }), n.status === "NotReady" ? "Not ready" : n.status),
+      n.unschedulable ? h("span", { class: "badge tone-muted", "data-cordoned": "" }, "Scheduling disabled") : null),
     meter("CPU", n.cpu.requested, n.cpu.allocatable, cores),
     meter("Memory", n.memory.requested, n.memory.allocatable, bytes),
     h("p", { class: "meta" }, `${n.pods} pods · Docker ${n.engineVersion}`));
